@@ -1,0 +1,91 @@
+"""Datasets, loaded whole into memory as tensors, and the load-time transforms.
+
+>>> data = load_dataset("fashion-mnist", img_size=32)      # x: (60000, 1, 32, 32) in [-1, 1]
+>>> ring = load_dataset("ring", n_points=10_000, seed=1)   # x: (10000, 2), ring.modes: (8, 2)
+
+Built-in datasets: ``idx``, ``fashion-mnist``, ``mnist``, ``folder``, ``npz``, ``digits``, ``ring``, ``grid``.
+Add one with :func:`register_dataset`; the built-ins are registered below the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from gankit.data.base import ArrayDataset
+from gankit.data.digits import load_digits
+from gankit.data.fashion_mnist import load_fashion_mnist
+from gankit.data.folder import load_folder
+from gankit.data.idx import load_idx, read_idx
+from gankit.data.mnist import load_mnist
+from gankit.data.npz import load_npz
+from gankit.data.registry import LoadRequest, dataset_names, get_loader, register_dataset
+from gankit.data.toy import load_grid, load_ring
+from gankit.data.transforms import convert_channels, finish_dataset, resize_images
+from gankit.errors import ConfigError
+
+__all__ = [
+    "ArrayDataset",
+    "LoadRequest",
+    "convert_channels",
+    "dataset_names",
+    "load_dataset",
+    "read_idx",
+    "register_dataset",
+    "resize_images",
+]
+
+SPLITS = ("train", "test")
+
+
+def _check_positive(key: str, value: int | None) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
+        raise ConfigError(f"{key} must be a positive integer, got {value!r}")
+
+
+def load_dataset(
+    name: str,
+    path: str | None = None,
+    *,
+    img_size: int | None = None,
+    channels: int | None = None,
+    split: str = "train",
+    n_points: int = 50_000,
+    seed: int = 0,
+    limit: int | None = None,
+) -> ArrayDataset:
+    """Load the registered dataset ``name`` whole into memory.
+
+    Images come back as contiguous float32 ``(N, C, H, W)`` in [-1, 1] (8-bit pixels map by ``p / 255 * 2 - 1``),
+    resized once to ``img_size x img_size`` (bilinear, antialiased) and converted to ``channels`` (1 or 3; grey
+    is tiled, colour -> grey takes the ITU-R 601 luma). Points come back ``(N, D)`` unscaled. ``limit`` keeps the
+    first ``limit`` samples; ``n_points`` and ``seed`` draw the synthetic mixtures.
+    """
+    loader = get_loader(name)
+    if split not in SPLITS:
+        raise ConfigError(f"split must be one of {SPLITS}, got {split!r}")
+    for key, value in (("img_size", img_size), ("limit", limit), ("n_points", n_points)):
+        _check_positive(key, value)
+    if channels is not None and channels not in (1, 3):
+        raise ConfigError(f"channels must be 1 or 3, got {channels!r}")
+    request = LoadRequest(
+        path=None if path is None else str(path), split=split, n_points=n_points, seed=seed,
+        limit=limit, img_size=img_size, channels=channels,
+    )
+    dataset = loader(request)
+    if not isinstance(dataset, ArrayDataset):
+        raise TypeError(f"loader for {name!r} returned {type(dataset).__name__}, not ArrayDataset")
+    return finish_dataset(dataset, limit=limit, img_size=img_size, channels=channels)
+
+
+_BUILTINS: dict[str, Callable[[LoadRequest], ArrayDataset]] = {
+    "idx": load_idx,
+    "fashion-mnist": load_fashion_mnist,
+    "mnist": load_mnist,
+    "folder": load_folder,
+    "npz": load_npz,
+    "digits": load_digits,
+    "ring": load_ring,
+    "grid": load_grid,
+}
+for _name, _loader in _BUILTINS.items():
+    register_dataset(_name, _loader)
