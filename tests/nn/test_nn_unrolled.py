@@ -111,3 +111,19 @@ def test_conditional_kwargs_reach_the_discriminator():
     out = call_with_parameters(D, params, fake, labels=labels)
     assert out.shape == (6,)
     assert not torch.equal(params["embed.weight"], D.embed.weight)
+
+
+def test_spectrally_normalized_discriminator_unrolls_without_touching_its_power_iteration_state():
+    from gankit.losses import hinge_d, hinge_g
+    from gankit.nn import apply_spectral_norm
+
+    torch.manual_seed(3)
+    D = apply_spectral_norm(nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1)))
+    u = D[0].parametrizations.weight[0]._u.clone()
+    G = nn.Linear(2, 2)
+    fake = G(torch.randn(8, 2))
+    params = unrolled_discriminator(D, hinge_d, steps=3, lr=0.1, real_batches=torch.randn(8, 2), fake=fake)
+    assert "0.parametrizations.weight.original" in params
+    assert torch.equal(D[0].parametrizations.weight[0]._u, u)
+    hinge_g(call_with_parameters(D, params, fake)).backward()
+    assert torch.isfinite(G.weight.grad).all() and G.weight.grad.abs().sum() > 0
