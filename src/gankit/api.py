@@ -1,0 +1,301 @@
+"""The Python API: everything the CLI does is one call here.
+
+>>> from gankit import api
+>>> result = api.train("gan-ring", out="runs/ring", overrides=["train.steps=500"])
+>>> images = api.sample("runs/ring", n=2500)
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from gankit.config import Config, config_from_dict, dump_config, load_config
+from gankit.errors import CheckpointError, ConfigError, DataError, RunFolderError
+from gankit.games import DataSpec, Game, build_game
+from gankit.training import checkpoint as ckpt
+from gankit.training.images import save_image_grid, save_png, to_uint8
+
+# Keys that may change when a run is resumed: they schedule the run, they do not change what is trained.
+RESUMABLE_CHANGES = ("train.steps", "train.log_every", "train.sample_every", "train.ckpt_every", "train.keep",
+                     "train.progress", "description", "device")
+
+
+def resolve_device(name: str) -> torch.device:
+    """``auto`` picks CUDA when present, else the CPU; anything else is taken as written, if available."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(name)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ConfigError(f"config key 'device' is '{name}' but CUDA is not available on this machine")
+    if device.type == "mps" and not torch.backends.mps.is_available():
+        raise ConfigError(f"config key 'device' is '{name}' but MPS is not available on this machine")
+    return device
+
+
+def _as_config(config: Config | str, overrides: list[str] | tuple[str, ...]) -> Config:
+    if isinstance(config, Config):
+        return config_from_dict(config.to_dict(), overrides) if overrides else config
+    return load_config(config, overrides)
+
+
+def _flat(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(_flat(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+def _check_resumable(saved: dict[str, Any], config: Config, run_dir: Path) -> None:
+    old, new = _flat(saved), _flat(config.to_dict())
+    for key in new:
+        if key not in RESUMABLE_CHANGES and key != "name" and old.get(key) != new[key]:
+            raise RunFolderError(
+                f"cannot resume {run_dir}: config key '{key}' was {old.get(key)!r}, now {new[key]!r}")
+
+
+def check_run_dir(run_dir: Path, *, resume: bool, force: bool) -> Path | None:
+    """Check the run folder may be used; returns the checkpoint to resume from (or None).
+
+    A folder that holds anything is never touched unless `resume` (continue it) or `force` (replace it, which
+    `train` does only once everything else has been built, so a failing start loses nothing).
+    """
+    run_dir = Path(run_dir)
+    if resume and force:
+        raise RunFolderError("--resume and --force contradict each other: choose one")
+    if resume:
+        latest = ckpt.latest_checkpoint(run_dir / "checkpoints")
+        if latest is None:
+            raise RunFolderError(f"nothing to resume: {run_dir} holds no checkpoint")
+        return latest
+    if run_dir.exists() and not run_dir.is_dir():
+        raise RunFolderError(f"run folder {run_dir} exists and is not a folder")
+    if run_dir.is_dir() and any(run_dir.iterdir()):
+        if not force:
+            raise RunFolderError(f"run folder {run_dir} already exists; use --resume to continue it or --force to replace it")
+    return None
+
+
+def load_data(config: Config):
+    """The dataset a config names, loaded and transformed by the data layer."""
+    from gankit.data import load_dataset
+
+    d = config.data
+    return load_dataset(d.name, d.path, img_size=d.img_size, channels=d.channels, split=d.split,
+                        n_points=d.n_points, seed=config.seed, limit=d.limit)
+
+
+def train(config: Config | str, out: str | Path | None = None, *, overrides: list[str] | tuple[str, ...] = (),
+          resume: bool = False, force: bool = False):
+    """Train a recipe name, a YAML path or a `Config`; returns a `TrainResult`.
+
+    Under `torchrun`, every process calls this; rank 0 alone writes the run folder.
+    """
+    from gankit.training.data_stream import DataStream
+    from gankit.training.distributed import init_distributed, shutdown_distributed
+    from gankit.training.trainer import Trainer
+
+    config = _as_config(config, overrides)
+    run_dir = Path(out) if out is not None else Path("runs") / config.name
+    device = resolve_device(config.device)
+    dist = init_distributed(device)
+    if dist.enabled and device.type == "cuda":
+        device = torch.device("cuda", dist.local_rank)
+        torch.cuda.set_device(device)
+    try:
+        if dist.is_main:
+            check_run_dir(run_dir, resume=resume, force=force)
+        resume_from = ckpt.latest_checkpoint(run_dir / "checkpoints") if resume else None
+        if resume and (run_dir / "config.yaml").is_file():
+            import yaml
+
+            _check_resumable(yaml.safe_load((run_dir / "config.yaml").read_text(encoding="utf-8")), config, run_dir)
+        dataset = load_data(config)
+        spec = DataSpec.of(dataset)
+        if len(dataset) < config.train.batch_size * dist.world_size:
+            raise DataError(f"dataset '{dataset.name}' has {len(dataset)} samples, fewer than one batch of "
+                            f"{config.train.batch_size * dist.world_size}")
+        torch.manual_seed(config.seed)
+        game = build_game(config, spec)
+        torch.manual_seed(config.seed + 1000 * dist.rank)
+        stream = DataStream(dataset.x, dataset.y, config.train.batch_size, seed=config.seed, device=device,
+                            rank=dist.rank, world_size=dist.world_size, channels_last=config.train.channels_last)
+        reference = dataset.x[:2500] if dataset.kind == "points" else None
+        trainer = Trainer(game, stream, config, run_dir, device, dist, reference=reference,
+                          metadata={"data_spec": _spec_dict(spec)})
+        if resume_from is not None:
+            step, state = ckpt.load_checkpoint(resume_from)
+            trainer.load_state_dict(state, resume_from)
+        if dist.is_main:
+            if force and run_dir.exists():
+                shutil.rmtree(run_dir)
+            run_dir.mkdir(parents=True, exist_ok=True)
+            ckpt.atomic_write_text(run_dir / "config.yaml", dump_config(config))
+            ckpt.atomic_write_text(run_dir / "data.json", json.dumps(_spec_dict(spec)))
+        return trainer.run()
+    finally:
+        shutdown_distributed(dist)
+
+
+def _spec_dict(spec: DataSpec) -> dict[str, Any]:
+    return {"name": spec.name, "kind": spec.kind, "sample_shape": list(spec.sample_shape),
+            "num_classes": spec.num_classes}
+
+
+# ----------------------------------------------------------------------------------------------- loading runs
+@dataclass
+class LoadedGenerator:
+    """A trained generator ready to sample: the game (for `generate`), the module (EMA if kept) and where from."""
+
+    game: Game
+    module: torch.nn.Module
+    config: Config
+    data: DataSpec
+    step: int
+    checkpoint: Path
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.module.parameters()).device
+
+
+def find_checkpoint(source: str | Path) -> tuple[Path, Path]:
+    """(checkpoint folder, run folder) for a run folder or a checkpoint folder."""
+    source = Path(source)
+    if not source.exists():
+        raise CheckpointError(f"no such run or checkpoint: {source}")
+    if (source / ckpt.STATE_FILE).is_file():
+        return source, source.parent.parent
+    latest = ckpt.latest_checkpoint(source / "checkpoints")
+    if latest is None:
+        raise CheckpointError(f"{source} is neither a run folder with checkpoints nor a checkpoint folder")
+    return latest, source
+
+
+def load_generator(source: str | Path, device: str | torch.device = "cpu") -> LoadedGenerator:
+    """Load the sampling network (its EMA when the run kept one) from a run or checkpoint folder."""
+    path, run_dir = find_checkpoint(source)
+    step, state = ckpt.load_checkpoint(path)
+    try:
+        config = config_from_dict(state["config"])
+    except ConfigError as exc:
+        raise CheckpointError(f"checkpoint {path} holds a config this version cannot read ({exc})") from None
+    data_file = run_dir / "data.json"
+    meta = state.get("data_spec")
+    if meta is None and data_file.is_file():
+        meta = json.loads(data_file.read_text(encoding="utf-8"))
+    if meta is None:
+        raise CheckpointError(f"checkpoint {path} does not say what data it was trained on")
+    spec = DataSpec(meta["name"], meta["kind"], tuple(meta["sample_shape"]), int(meta["num_classes"]))
+    game = build_game(config, spec)
+    name = game.sampler_name
+    if name not in state["networks"]:
+        raise CheckpointError(f"checkpoint {path} holds no generator '{name}'")
+    module = game.module(name)
+    weights = state["ema"].get(name, state["networks"][name])
+    ckpt.load_module_state(module, weights, f"generator '{name}'")
+    module.to(torch.device(device)).eval().requires_grad_(False)
+    return LoadedGenerator(game, module, config, spec, step, path)
+
+
+@torch.inference_mode()
+def sample(source: str | Path | LoadedGenerator, n: int, *, label: int | None = None, seed: int = 0,
+           batch_size: int = 500) -> torch.Tensor:
+    """`n` samples (images in [-1, 1] or points) from a run, a checkpoint or a loaded generator."""
+    loaded = source if isinstance(source, LoadedGenerator) else load_generator(source)
+    game, classes = loaded.game, loaded.game.num_classes
+    if n <= 0:
+        raise ConfigError(f"-n must be positive, got {n}")
+    if label is not None and not classes:
+        raise ConfigError("--label given, but this generator is not conditional")
+    if label is not None and not 0 <= label < classes:
+        raise ConfigError(f"--label must be in 0..{classes - 1}, got {label}")
+    generator = torch.Generator(device=loaded.device).manual_seed(seed)
+    chunks = []
+    for start in range(0, n, batch_size):
+        m = min(batch_size, n - start)
+        z = torch.randn(m, *game.latent_shape(), generator=generator, device=loaded.device)
+        labels = None
+        if classes:
+            labels = (torch.full((m,), label, device=loaded.device) if label is not None
+                      else torch.randint(classes, (m,), generator=generator, device=loaded.device))
+        chunks.append(game.generate(loaded.module, z, labels).float().cpu())
+    return torch.cat(chunks)
+
+
+def save_samples(samples: torch.Tensor, out: str | Path, *, force: bool = False) -> Path:
+    """Write samples by the name given: ``.png`` a grid, ``.npy``/``.csv`` an array, else a folder of PNGs."""
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if out.exists() and not force and (suffix or any(out.iterdir()) if out.is_dir() else True):
+        raise RunFolderError(f"{out} already exists; use --force to replace it")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if suffix in (".npy", ".csv"):
+        array = samples.numpy()
+        tmp = out.with_name(f".{out.name}.tmp")
+        if suffix == ".npy":
+            with open(tmp, "wb") as handle:
+                np.save(handle, array)
+        else:
+            np.savetxt(tmp, array.reshape(len(array), -1), delimiter=",", fmt="%.6g")
+        tmp.replace(out)
+        return out
+    if samples.dim() != 4:
+        raise ConfigError(f"samples of shape {tuple(samples.shape[1:])} are not images: write .npy or .csv")
+    if suffix == ".png":
+        tmp = out.with_name(f".{out.name}.tmp.png")
+        save_image_grid(samples, tmp)
+        tmp.replace(out)
+        return out
+    if suffix:
+        raise ConfigError(f"cannot write samples to '{out}': use .png, .npy, .csv or a folder")
+    tmp = out.with_name(f".{out.name}.tmp")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    for i, pixels in enumerate(to_uint8(samples)):
+        save_png(pixels, tmp / f"{i:06d}.png")
+    if out.exists():
+        shutil.rmtree(out)
+    tmp.rename(out)
+    return out
+
+
+def run_info(run: str | Path) -> dict[str, Any]:
+    """A summary of a run folder: config, data, checkpoints, the last logged statistics and the files."""
+    from gankit.training.stats import read_metrics
+
+    run = Path(run)
+    if not (run / "config.yaml").is_file():
+        raise RunFolderError(f"not a run folder: {run} (no config.yaml)")
+    import yaml
+
+    config = yaml.safe_load((run / "config.yaml").read_text(encoding="utf-8"))
+    records = read_metrics(run)
+    checkpoints = ckpt.list_checkpoints(run / "checkpoints")
+    summary_file = run / "report" / "summary.json"
+    data_file = run / "data.json"
+    return {
+        "run": str(run),
+        "name": config.get("name"),
+        "description": config.get("description"),
+        "game": config.get("game"),
+        "loss": config.get("loss"),
+        "model": config.get("model", {}).get("arch"),
+        "data": json.loads(data_file.read_text()) if data_file.is_file() else config.get("data"),
+        "steps_planned": config.get("train", {}).get("steps"),
+        "step": int(checkpoints[-1].name.split("-")[1]) if checkpoints else 0,
+        "checkpoints": [p.name for p in checkpoints],
+        "last_stats": records[-1] if records else None,
+        "summary": json.loads(summary_file.read_text()) if summary_file.is_file() else None,
+        "samples": sorted(p.name for p in (run / "samples").glob("*.png")) if (run / "samples").is_dir() else [],
+    }

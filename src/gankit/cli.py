@@ -1,0 +1,111 @@
+"""The `gankit` command: parse, call the API, print. A `GankitError` becomes one line on stderr and exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from gankit.errors import GankitError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors in one line with exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise GankitError(f"{self.prog}: {message}")
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from gankit import api
+
+    result = api.train(args.config, args.out, overrides=args.set or [], resume=args.resume, force=args.force)
+    print(f"trained {result.step} steps in {result.seconds:.1f} s ({result.images_per_second:.0f} real images/s); "
+          f"run folder: {result.run_dir}")
+    return 0
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from gankit import api
+
+    loaded = api.load_generator(args.source)
+    samples = api.sample(loaded, args.n, label=args.label, seed=args.seed)
+    out = api.save_samples(samples, args.out, force=args.force)
+    print(f"wrote {len(samples)} samples from step {loaded.step} to {out}")
+    return 0
+
+
+def _cmd_recipes(args: argparse.Namespace) -> int:
+    from gankit.config import load_config, recipe_names
+
+    for name in recipe_names():
+        print(f"{name:<20} {load_config(name).description}")
+    return 0
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    from gankit import api
+
+    info = api.run_info(args.run)
+    if args.json:
+        print(json.dumps(info, indent=2))
+        return 0
+    data = info["data"] or {}
+    print(f"run        {info['run']}  ({info['name']}: {info['description'] or ''})")
+    print(f"game       {info['game']}, loss {info['loss']}, model {info['model']}")
+    print(f"data       {data.get('name')} {data.get('sample_shape', '')} classes={data.get('num_classes', '?')}")
+    print(f"progress   step {info['step']} of {info['steps_planned']}; checkpoints: {', '.join(info['checkpoints']) or 'none'}")
+    if info["summary"]:
+        s = info["summary"]
+        print(f"finished   {s['seconds']:.0f} s, {s['images_per_second']:.0f} real images/s")
+    if info["last_stats"]:
+        stats = {k: v for k, v in info["last_stats"].items() if k not in ("kind",)}
+        print("last stats " + ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in stats.items()))
+    print(f"samples    {len(info['samples'])} grids in {Path(info['run']) / 'samples'}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="gankit", description="Train, sample and inspect generative adversarial networks.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("train", help="train a built-in recipe or a YAML config")
+    p.add_argument("config", metavar="RECIPE_OR_YAML")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key (repeatable)")
+    p.add_argument("--out", metavar="DIR", help="run folder (default: runs/<recipe name>)")
+    p.add_argument("--resume", action="store_true", help="continue the run in --out from its newest checkpoint")
+    p.add_argument("--force", action="store_true", help="replace an existing run folder")
+    p.set_defaults(func=_cmd_train)
+
+    p = sub.add_parser("sample", help="draw samples from a run or checkpoint")
+    p.add_argument("source", metavar="RUN_OR_CHECKPOINT")
+    p.add_argument("-n", type=int, default=64, help="number of samples (default 64)")
+    p.add_argument("--label", type=int, help="class to sample (conditional models)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", required=True, metavar="FILE.png|FILE.npy|FILE.csv|DIR")
+    p.add_argument("--force", action="store_true", help="replace an existing output")
+    p.set_defaults(func=_cmd_sample)
+
+    p = sub.add_parser("recipes", help="list the built-in recipes")
+    p.set_defaults(func=_cmd_recipes)
+
+    p = sub.add_parser("info", help="summarize a run folder")
+    p.add_argument("run", metavar="RUN")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_info)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return args.func(args)
+    except GankitError as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"error: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,292 @@
+"""The configuration schema: dataclasses, YAML loading, ``--set`` overrides and validation.
+
+A run is described by one `Config`. Built-in recipes (``src/gankit/recipes/*.yaml``) and user YAML files
+only give the keys that differ from the defaults below. Every problem raises `ConfigError` with one line that
+names the key and the bad value; unknown keys get a "did you mean" hint.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, get_type_hints
+
+import yaml
+
+from gankit.errors import ConfigError
+
+LOSS_CHOICES = ("minimax", "nonsaturating", "wasserstein", "wgan-gp", "hinge", "least-squares")
+
+
+@dataclass
+class DataConfig:
+    name: str = "fashion-mnist"
+    path: str | None = None
+    img_size: int | None = None
+    channels: int | None = None
+    split: str = "train"
+    n_points: int = 50_000
+    limit: int | None = None
+
+
+@dataclass
+class ModelConfig:
+    arch: str = "dcgan"
+    z_dim: int = 100
+    g_width: int = 64
+    d_width: int = 64
+    g_hidden: list[int] = field(default_factory=lambda: [256, 512, 1024])
+    d_hidden: list[int] = field(default_factory=lambda: [1024, 512, 256])
+    spectral_norm: bool = False
+
+
+@dataclass
+class RegConfig:
+    gp_weight: float = 10.0
+    clip: float = 0.01
+    r1_gamma: float = 0.0
+    r1_every: int = 1
+
+
+@dataclass
+class TrainConfig:
+    steps: int = 2000
+    batch_size: int = 64
+    d_steps: int = 1
+    ema: float = 0.0
+    ema_start: int = 0
+    amp: bool = False
+    channels_last: bool = True
+    sync_bn: bool = True
+    log_every: int = 10
+    sample_every: int = 500
+    ckpt_every: int = 500
+    keep: int = 3
+    num_samples: int = 64
+    progress: bool = True
+
+
+@dataclass
+class OptimConfig:
+    lr_g: float = 2e-4
+    lr_d: float = 2e-4
+    beta1: float = 0.5
+    beta2: float = 0.999
+
+
+@dataclass
+class Config:
+    name: str = "custom"
+    description: str = ""
+    seed: int = 0
+    device: str = "auto"
+    game: str = "unconditional"
+    loss: str = "nonsaturating"
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    reg: RegConfig = field(default_factory=RegConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    optim: OptimConfig = field(default_factory=OptimConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+# ----------------------------------------------------------------------------------------------- building
+def _coerce(value: Any, hint: Any, key: str) -> Any:
+    """Check `value` against the type hint of `key`, converting ints to floats where a float is wanted."""
+    text = str(hint)
+    optional = "None" in text
+    if value is None:
+        if optional:
+            return None
+        raise ConfigError(f"config key '{key}' may not be empty")
+    if "list[int]" in text:
+        if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+            raise ConfigError(f"config key '{key}' must be a list of integers, got {value!r}")
+        return list(value)
+    if "bool" in text:
+        if not isinstance(value, bool):
+            raise ConfigError(f"config key '{key}' must be true or false, got {value!r}")
+        return value
+    if "int" in text:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"config key '{key}' must be an integer, got {value!r}")
+        return value
+    if "float" in text:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"config key '{key}' must be a number, got {value!r}")
+        return float(value)
+    if "str" in text:
+        if not isinstance(value, str):
+            raise ConfigError(f"config key '{key}' must be a string, got {value!r}")
+        return value
+    raise AssertionError(f"unhandled type {hint} for {key}")
+
+
+def _apply(obj: Any, values: dict[str, Any], prefix: str = "") -> None:
+    """Set the fields of dataclass `obj` from nested dict `values`, rejecting unknown keys."""
+    hints = get_type_hints(type(obj))
+    names = [f.name for f in dataclasses.fields(obj)]
+    if not isinstance(values, dict):
+        raise ConfigError(f"config key '{prefix.rstrip('.') or '<root>'}' must be a mapping, got {values!r}")
+    for key, value in values.items():
+        full = f"{prefix}{key}"
+        if key not in names:
+            raise ConfigError(f"unknown config key '{full}'{_did_you_mean(full)}")
+        current = getattr(obj, key)
+        if dataclasses.is_dataclass(current):
+            _apply(current, value, prefix=f"{full}.")
+        else:
+            setattr(obj, key, _coerce(value, hints[key], full))
+
+
+def all_keys(obj: Any = None, prefix: str = "") -> list[str]:
+    """Every dotted key of the schema, e.g. ``train.steps``."""
+    obj = Config() if obj is None else obj
+    keys = []
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        if dataclasses.is_dataclass(value):
+            keys += all_keys(value, prefix=f"{prefix}{f.name}.")
+        else:
+            keys.append(f"{prefix}{f.name}")
+    return keys
+
+
+def _did_you_mean(key: str) -> str:
+    close = difflib.get_close_matches(key, all_keys(), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """Parse ``key=value`` (value read as YAML, so ``1e-4``, ``true`` and ``[1, 2]`` work)."""
+    if "=" not in text:
+        raise ConfigError(f"--set expects key=value, got '{text}'")
+    key, raw = text.split("=", 1)
+    key = key.strip()
+    if not key:
+        raise ConfigError(f"--set expects key=value, got '{text}'")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else None
+    except yaml.YAMLError:
+        value = raw
+    # YAML reads 2e-4 (no dot) as a string; accept it as the number the user meant.
+    if isinstance(value, str):
+        try:
+            value = float(value) if any(c in value.lower() for c in ".e") else value
+        except ValueError:
+            pass
+    return key.split("."), value
+
+
+def _nest(path: list[str], value: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {path[-1]: value}
+    for part in reversed(path[:-1]):
+        out = {part: out}
+    return out
+
+
+def recipe_names() -> list[str]:
+    """Names of the built-in recipes."""
+    folder = resources.files("gankit") / "recipes"
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def _read_yaml(text: str, source: str) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        where = f" (line {line + 1})" if line is not None else ""
+        raise ConfigError(f"{source} is not valid YAML{where}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source} must hold a mapping of config keys, got {type(data).__name__}")
+    return data
+
+
+def recipe_source(recipe_or_path: str) -> tuple[dict[str, Any], str]:
+    """The raw mapping of a built-in recipe name or a YAML file, and where it came from."""
+    path = Path(recipe_or_path)
+    if recipe_or_path.endswith((".yaml", ".yml")) or path.is_file():
+        if not path.is_file():
+            raise ConfigError(f"config file not found: {recipe_or_path}")
+        return _read_yaml(path.read_text(encoding="utf-8"), str(path)), str(path)
+    if recipe_or_path not in recipe_names():
+        close = difflib.get_close_matches(recipe_or_path, recipe_names(), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise ConfigError(f"unknown recipe '{recipe_or_path}'{hint}; `gankit recipes` lists them")
+    text = (resources.files("gankit") / "recipes" / f"{recipe_or_path}.yaml").read_text(encoding="utf-8")
+    data = _read_yaml(text, f"recipe {recipe_or_path}")
+    data.setdefault("name", recipe_or_path)
+    return data, f"recipe {recipe_or_path}"
+
+
+def config_from_dict(values: dict[str, Any], overrides: list[str] | tuple[str, ...] = ()) -> Config:
+    """Build and validate a `Config` from a nested mapping plus ``key=value`` overrides."""
+    config = Config()
+    _apply(config, values)
+    for text in overrides:
+        path, value = parse_override(text)
+        _apply(config, _nest(path, value))
+    validate(config)
+    return config
+
+
+def load_config(recipe_or_path: str, overrides: list[str] | tuple[str, ...] = ()) -> Config:
+    """Load a built-in recipe by name or a YAML file, apply ``--set`` overrides and validate."""
+    values, _ = recipe_source(recipe_or_path)
+    return config_from_dict(values, overrides)
+
+
+def _positive(value: float, key: str, allow_zero: bool = False) -> None:
+    if value < 0 or (value == 0 and not allow_zero):
+        bound = "0 or more" if allow_zero else "positive"
+        raise ConfigError(f"config key '{key}' must be {bound}, got {value!r}")
+
+
+def validate(config: Config) -> None:
+    """Check values that a type alone cannot (names, ranges). Raises `ConfigError`."""
+    if config.loss not in LOSS_CHOICES:
+        raise ConfigError(f"config key 'loss' must be one of {', '.join(LOSS_CHOICES)}; got '{config.loss}'")
+    from gankit.games import game_names  # the registries live with what they register
+
+    if config.game not in game_names():
+        raise ConfigError(f"config key 'game' must be one of {', '.join(game_names())}; got '{config.game}'")
+    for key in ("steps", "batch_size", "d_steps", "log_every", "sample_every", "ckpt_every", "keep", "num_samples"):
+        _positive(getattr(config.train, key), f"train.{key}")
+    for key in ("lr_g", "lr_d"):
+        _positive(getattr(config.optim, key), f"optim.{key}")
+    for key in ("beta1", "beta2"):
+        value = getattr(config.optim, key)
+        if not 0 <= value < 1:
+            raise ConfigError(f"config key 'optim.{key}' must be in [0, 1), got {value!r}")
+    if not 0 <= config.train.ema < 1:
+        raise ConfigError(f"config key 'train.ema' must be in [0, 1) (0 turns it off), got {config.train.ema!r}")
+    _positive(config.model.z_dim, "model.z_dim")
+    _positive(config.model.g_width, "model.g_width")
+    _positive(config.model.d_width, "model.d_width")
+    _positive(config.reg.gp_weight, "reg.gp_weight", allow_zero=True)
+    _positive(config.reg.clip, "reg.clip")
+    _positive(config.reg.r1_gamma, "reg.r1_gamma", allow_zero=True)
+    _positive(config.reg.r1_every, "reg.r1_every")
+    _positive(config.data.n_points, "data.n_points")
+    if config.data.img_size is not None:
+        _positive(config.data.img_size, "data.img_size")
+    if config.data.channels not in (None, 1, 3):
+        raise ConfigError(f"config key 'data.channels' must be 1 or 3, got {config.data.channels!r}")
+    if config.data.split not in ("train", "test"):
+        raise ConfigError(f"config key 'data.split' must be 'train' or 'test', got '{config.data.split}'")
+    device = config.device
+    if not (device in ("auto", "cpu", "mps") or device == "cuda" or device.startswith("cuda:")):
+        raise ConfigError(f"config key 'device' must be auto, cpu, cuda, cuda:N or mps; got '{device}'")
+
+
+def dump_config(config: Config) -> str:
+    """The resolved config as YAML (what a run folder keeps to reproduce the run)."""
+    return yaml.safe_dump(config.to_dict(), sort_keys=False)

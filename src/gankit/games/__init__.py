@@ -1,0 +1,65 @@
+"""Games: which networks play, the phases, and the loss of each phase. One builder per task family.
+
+`build_game(config, data_spec)` builds the networks a config names and the game that trains them; new
+families add themselves with `register_game(name, builder)`, as the built-ins below do.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+from gankit.errors import ConfigError
+from gankit.games.adversarial import AdversarialGame
+from gankit.games.base import DataSpec, Game, NetworkSpec, Phase, PhaseContext
+
+if TYPE_CHECKING:
+    from gankit.config import Config
+
+__all__ = ["AdversarialGame", "DataSpec", "Game", "NetworkSpec", "Phase", "PhaseContext", "build_game", "game_names",
+           "register_game"]
+
+GameBuilder = Callable[["Config", DataSpec], Game]
+_GAMES: dict[str, GameBuilder] = {}
+
+
+def register_game(name: str, builder: GameBuilder) -> None:
+    """Make `builder(config, dataset) -> Game` available as ``game: name`` in configs."""
+    _GAMES[name] = builder
+
+
+def game_names() -> list[str]:
+    return sorted(_GAMES)
+
+
+def build_game(config: Config, data: DataSpec) -> Game:
+    if config.game not in _GAMES:
+        raise ConfigError(f"config key 'game' must be one of {', '.join(game_names())}; got '{config.game}'")
+    return _GAMES[config.game](config, data)
+
+
+def _adversarial_options(config: Config) -> dict:
+    return {
+        "loss_name": config.loss,
+        "z_dim": config.model.z_dim,
+        "d_steps": config.train.d_steps,
+        "gp_weight": config.reg.gp_weight if config.loss == "wgan-gp" else 0.0,
+        "clip": config.reg.clip if config.loss == "wasserstein" else None,
+        "r1_gamma": config.reg.r1_gamma,
+        "r1_every": config.reg.r1_every,
+    }
+
+
+def _build_adversarial(config: Config, dataset: DataSpec, conditional: bool) -> Game:
+    from gankit.games.networks import build_pair
+
+    if conditional and not dataset.num_classes:
+        raise ConfigError(f"game 'conditional' needs labelled data; dataset '{dataset.name}' has no labels")
+    num_classes = dataset.num_classes if conditional else 0
+    generator, discriminator = build_pair(config.model, dataset.sample_shape, num_classes=num_classes,
+                                          kind=dataset.kind)
+    return AdversarialGame.create(generator, discriminator, ema=config.train.ema > 0, n_classes=num_classes,
+                                  **_adversarial_options(config))
+
+
+register_game("unconditional", lambda config, data: _build_adversarial(config, data, conditional=False))
+register_game("conditional", lambda config, data: _build_adversarial(config, data, conditional=True))

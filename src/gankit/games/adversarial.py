@@ -1,0 +1,134 @@
+"""The classic two-player game: a generator G and a discriminator D, optionally conditioned on a class label.
+
+Unconditional (Goodfellow et al. 2014; Radford et al. 2016) and conditional (Mirza & Osindero 2014: the
+label is fed to both networks) GANs share everything but the label, so one game serves both.
+
+Phases per generator step:
+  D      ``d_steps`` times on fresh batches: min_D  d_loss(D(x), D(G(z)))  [+ λ·GP (WGAN-GP)] ; clip (WGAN)
+  D_r1   every ``r1_every`` steps when r1_gamma > 0: min_D  (γ/2)·E‖∇ₓD(x)‖² · r1_every  (lazy R1, Karras 2020)
+  G      once: min_G  g_loss(D(G(z)))   (gradients flow through the frozen D)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from gankit import losses
+from gankit.games.base import Game, NetworkSpec, Phase, PhaseContext
+
+
+@dataclass
+class AdversarialGame(Game):
+    loss_name: str = "nonsaturating"
+    z_dim: int = 100
+    n_classes: int = 0
+    d_steps: int = 1
+    gp_weight: float = 0.0
+    clip: float | None = None
+    r1_gamma: float = 0.0
+    r1_every: int = 1
+
+    @classmethod
+    def create(cls, generator: nn.Module, discriminator: nn.Module, *, ema: bool = False, **options) -> AdversarialGame:
+        game = cls(**options)
+        game.networks = {
+            "G": NetworkSpec(generator, role="generator", ema=ema),
+            "D": NetworkSpec(discriminator, role="discriminator"),
+        }
+        game.adversarial = losses.get_loss(game.loss_name)
+        return game
+
+    # ------------------------------------------------------------------------------------------ schedule
+    def phases(self) -> list[Phase]:
+        phases = [Phase("D", ("D",), repeats=self.d_steps)]
+        if self.r1_gamma > 0:
+            phases.append(Phase("D_r1", ("D",), every=self.r1_every))
+        phases.append(Phase("G", ("G",), needs_batch=False))
+        return phases
+
+    # ------------------------------------------------------------------------------------------ helpers
+    def latent_shape(self) -> tuple[int, ...]:
+        return (self.z_dim,)
+
+    @property
+    def num_classes(self) -> int:
+        return self.n_classes
+
+    def _labels(self, *args: torch.Tensor | None) -> tuple:
+        return tuple(a for a in args if a is not None) if self.n_classes else ()
+
+    def generate(self, generator: nn.Module, noise: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        if self.n_classes:
+            if labels is None:
+                raise ValueError("a conditional generator needs labels")
+            return generator(noise, labels)
+        return generator(noise)
+
+    def _discriminate(self, x: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        D = self.module("D")
+        return D(x, labels) if self.n_classes else D(x)
+
+    def _output_stats(self, real_logits: torch.Tensor, fake_logits: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Mean D(x) and D(G(z)) (probabilities for the probabilistic losses) and D's accuracy on each."""
+        real_logits, fake_logits = real_logits.detach().float(), fake_logits.detach().float()
+        if self.adversarial.probabilistic:
+            real_out, fake_out, threshold = torch.sigmoid(real_logits), torch.sigmoid(fake_logits), 0.5
+        else:
+            real_out, fake_out = real_logits, fake_logits
+            threshold = 0.5 if self.loss_name == "least-squares" else 0.0
+        stats = {"D(x)": real_out.mean(), "D(G(z))": fake_out.mean()}
+        if self.loss_name not in ("wasserstein", "wgan-gp"):  # a critic's score has no decision threshold
+            stats["acc/real"] = (real_out > threshold).float().mean()
+            stats["acc/fake"] = (fake_out <= threshold).float().mean()
+        return stats
+
+    # ------------------------------------------------------------------------------------------ losses
+    def phase_loss(self, phase: str, ctx: PhaseContext) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        if phase == "D":
+            return self._d_loss(ctx)
+        if phase == "D_r1":
+            return self._r1_loss(ctx)
+        if phase == "G":
+            return self._g_loss(ctx)
+        raise KeyError(phase)
+
+    def _d_loss(self, ctx: PhaseContext) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        real, labels = ctx.batch.x, ctx.batch.y
+        n = len(real)
+        z = ctx.noise.normal(n, *self.latent_shape())
+        with torch.no_grad():
+            fake = self.generate(self.module("G"), z, labels)
+        real_logits = self._discriminate(real, labels)
+        fake_logits = self._discriminate(fake, labels)
+        loss = self.adversarial.d_loss(real_logits, fake_logits)
+        stats = {"loss/D": loss.detach(), **self._output_stats(real_logits, fake_logits)}
+        if self.gp_weight > 0:
+            extra = {"labels": labels} if self.n_classes else {}
+            penalty = losses.gradient_penalty(self._gp_critic, real, fake, generator=ctx.noise.generator, **extra)
+            loss = loss + self.gp_weight * penalty
+            stats["gp"] = penalty.detach()
+        return loss, stats
+
+    def _gp_critic(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        return self._discriminate(x, labels)
+
+    def _r1_loss(self, ctx: PhaseContext) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        real = ctx.batch.x.detach().requires_grad_(True)
+        logits = self._discriminate(real, ctx.batch.y)
+        penalty = losses.r1_penalty(logits, real)
+        return penalty * (self.r1_gamma / 2) * self.r1_every, {"r1": penalty.detach()}
+
+    def _g_loss(self, ctx: PhaseContext) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        n = ctx.batch_size
+        z = ctx.noise.normal(n, *self.latent_shape())
+        labels = ctx.noise.integers(n, self.n_classes) if self.n_classes else None
+        fake = self.generate(self.module("G"), z, labels)
+        loss = self.adversarial.g_loss(self._discriminate(fake, labels))
+        return loss, {"loss/G": loss.detach()}
+
+    def after_phase(self, phase: str) -> None:
+        if phase == "D" and self.clip is not None:
+            losses.clip_weights_(self.module("D"), self.clip)

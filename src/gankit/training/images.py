@@ -1,0 +1,62 @@
+"""Save generated samples: image grids as PNG (Pillow) and 2-D point clouds as scatter plots (matplotlib)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+
+def to_uint8(images: torch.Tensor) -> np.ndarray:
+    """(N, C, H, W) in [-1, 1] -> (N, H, W, C) uint8 in [0, 255]."""
+    x = ((images.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+    return x.permute(0, 2, 3, 1).numpy()
+
+
+def image_grid(images: torch.Tensor, nrow: int | None = None, padding: int = 2) -> np.ndarray:
+    """Tile (N, C, H, W) images in [-1, 1] into one uint8 array (rows of `nrow`), padded with white lines."""
+    pixels = to_uint8(images)
+    n, h, w, c = pixels.shape
+    nrow = nrow or int(math.ceil(math.sqrt(n)))
+    rows = int(math.ceil(n / nrow))
+    grid = np.full((rows * (h + padding) + padding, nrow * (w + padding) + padding, c), 255, dtype=np.uint8)
+    for i in range(n):
+        r, col = divmod(i, nrow)
+        top, left = padding + r * (h + padding), padding + col * (w + padding)
+        grid[top : top + h, left : left + w] = pixels[i]
+    return grid
+
+
+def save_png(array: np.ndarray, path: Path) -> None:
+    """Save an (H, W, C) uint8 array as PNG (C = 1 gives a greyscale image)."""
+    mode = "L" if array.shape[-1] == 1 else "RGB"
+    Image.fromarray(array[..., 0] if mode == "L" else array, mode=mode).save(path)
+
+
+def save_image_grid(images: torch.Tensor, path: Path, nrow: int | None = None) -> None:
+    save_png(image_grid(images, nrow=nrow), Path(path))
+
+
+def save_scatter(points: torch.Tensor, path: Path, reference: torch.Tensor | None = None, title: str = "") -> None:
+    """Scatter plot of generated 2-D points (blue) over real ones (grey)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 5))
+    if reference is not None:
+        ref = reference.detach().cpu().numpy()
+        ax.scatter(ref[:, 0], ref[:, 1], s=2, c="0.7", label="real")
+    pts = points.detach().float().cpu().numpy()
+    ax.scatter(pts[:, 0], pts[:, 1], s=2, c="tab:blue", label="generated")
+    ax.set_aspect("equal")
+    ax.legend(loc="upper right", markerscale=4)
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

@@ -1,0 +1,328 @@
+"""The trainer: runs the phases of any `Game`, and owns what every game needs.
+
+It knows nothing about a particular GAN. Per generator step it runs each due phase (`Phase.every`) its
+number of times (`Phase.repeats`): freeze every network the phase does not update (requires_grad off, so
+gradients flow *through* a frozen network but never into its weights), compute the phase's loss under
+optional mixed precision, back-propagate, average gradients across ranks, check the loss is finite, record
+gradient norms, and step the optimizers of the updated networks. After the step it updates the EMA copies,
+and on intervals logs statistics, writes sample grids and checkpoints (rank 0 only).
+
+The full state (weights, optimizers, EMA, the noise generator, the global RNGs, the data position, the step)
+is checkpointed, so a resumed run is bit-for-bit the run that was never stopped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from gankit.config import Config
+from gankit.errors import GankitError
+from gankit.games.base import Game, Phase, PhaseContext
+from gankit.training import checkpoint as ckpt
+from gankit.training.data_stream import DataStream
+from gankit.training.distributed import (
+    DistInfo,
+    average_gradients,
+    broadcast_module,
+    convert_sync_batchnorm,
+)
+from gankit.training.ema import EMA
+from gankit.training.images import save_image_grid, save_scatter
+from gankit.training.noise import NoiseSource
+from gankit.training.report import plot_training_curves
+from gankit.training.stats import MetricsWriter, StatsCollector
+
+
+class TrainingDiverged(GankitError):
+    """A loss became NaN or infinite; the run stopped without writing the bad state."""
+
+
+class TrainingInterrupted(GankitError):
+    """The user interrupted the run; a checkpoint of the last finished step was written."""
+
+
+@dataclass
+class TrainResult:
+    run_dir: Path
+    step: int
+    seconds: float
+    images_per_second: float
+    last_stats: dict[str, float]
+
+
+def _has_conv(module: nn.Module) -> bool:
+    return any(p.dim() == 4 for p in module.parameters())
+
+
+class Trainer:
+    def __init__(
+        self,
+        game: Game,
+        stream: DataStream,
+        config: Config,
+        run_dir: Path,
+        device: torch.device,
+        dist: DistInfo = DistInfo(),
+        reference: torch.Tensor | None = None,
+        metadata: dict | None = None,
+    ) -> None:
+        self.game = game
+        self.stream = stream
+        self.config = config
+        self.train_cfg = config.train
+        self.run_dir = Path(run_dir)
+        self.device = device
+        self.dist = dist
+        self.reference = reference  # a few real points, drawn under 2-D samples
+        self.metadata = metadata or {}  # JSON-able facts stored with every checkpoint (e.g. the data's shape)
+        self.step = 0
+        self.noise = NoiseSource(config.seed + 1, device, dist.rank, dist.world_size)
+        self._prepare_networks()
+        self.optimizers = {name: self._make_optimizer(name) for name in game.networks}
+        self.emas = {
+            name: EMA(spec.module, self.train_cfg.ema, self.train_cfg.ema_start)
+            for name, spec in game.networks.items()
+            if spec.ema and self.train_cfg.ema > 0
+        }
+        self.amp_dtype = self._amp_dtype()
+        self.scaler = torch.amp.GradScaler("cuda") if self.amp_dtype == torch.float16 else None
+        fixed = torch.Generator(device=device).manual_seed(config.seed + 2)
+        n = self.train_cfg.num_samples
+        self.fixed_noise = torch.randn(n, *game.latent_shape(), generator=fixed, device=device)
+        self.fixed_labels = (torch.arange(n, device=device) % game.num_classes) if game.num_classes else None
+        self.collector = StatsCollector()
+        self.writer: MetricsWriter | None = None
+
+    # ------------------------------------------------------------------------------------------ set-up
+    def _prepare_networks(self) -> None:
+        for spec in self.game.networks.values():
+            module = spec.module.to(self.device)
+            if self.dist.enabled and self.train_cfg.sync_bn:
+                module = convert_sync_batchnorm(module, self.device)
+            if self.train_cfg.channels_last and _has_conv(module):
+                module = module.to(memory_format=torch.channels_last)
+            if self.dist.enabled:
+                broadcast_module(module)
+            spec.module = module.train()
+
+    def _make_optimizer(self, name: str) -> torch.optim.Optimizer:
+        spec = self.game.networks[name]
+        lr = self.config.optim.lr_g if spec.role == "generator" else self.config.optim.lr_d
+        betas = (self.config.optim.beta1, self.config.optim.beta2)
+        return torch.optim.Adam(spec.module.parameters(), lr=lr, betas=betas, foreach=True)
+
+    def _amp_dtype(self) -> torch.dtype | None:
+        if not self.train_cfg.amp:
+            return None
+        if self.device.type == "cuda":
+            return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        if self.device.type == "cpu":
+            return torch.bfloat16
+        return None
+
+    def _autocast(self):
+        if self.amp_dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(device_type=self.device.type, dtype=self.amp_dtype)
+
+    # ------------------------------------------------------------------------------------------ one step
+    def _set_trainable(self, updates: tuple[str, ...]) -> None:
+        for name, spec in self.game.networks.items():
+            spec.module.requires_grad_(name in updates)
+
+    def _run_phase(self, phase: Phase) -> dict[str, torch.Tensor]:
+        self._set_trainable(phase.updates)
+        for name in phase.updates:
+            self.optimizers[name].zero_grad(set_to_none=True)
+        batch = self.stream.next() if phase.needs_batch else None
+        ctx = PhaseContext(batch=batch, batch_size=self.stream.batch_size, noise=self.noise, step=self.step)
+        with self._autocast():
+            loss, stats = self.game.phase_loss(phase.name, ctx)
+        if not torch.isfinite(loss.detach()).item():
+            raise TrainingDiverged(
+                f"loss of phase {phase.name} became {loss.item()} at step {self.step}; stopped without saving "
+                f"(last good checkpoint: {self._last_checkpoint_text()})"
+            )
+        modules = [self.game.module(n) for n in phase.updates]
+        if self.scaler is not None:
+            self.scaler.scale(loss).backward()
+            for name in phase.updates:
+                self.scaler.unscale_(self.optimizers[name])
+        else:
+            loss.backward()
+        if self.dist.enabled:
+            average_gradients(modules, self.dist.world_size)
+        for name, module in zip(phase.updates, modules):
+            grads = [p.grad for p in module.parameters() if p.grad is not None]
+            if grads:
+                stats[f"grad_norm/{name}"] = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
+        for name in phase.updates:
+            if self.scaler is not None:
+                self.scaler.step(self.optimizers[name])
+            else:
+                self.optimizers[name].step()
+        if self.scaler is not None:
+            self.scaler.update()
+        self.game.after_phase(phase.name)
+        return stats
+
+    def train_step(self) -> None:
+        """One generator step: every due phase, its number of times; then the EMA update."""
+        changed = self.game.on_step_start(self.step)
+        for name in changed:
+            self.optimizers[name] = self._make_optimizer(name)
+        for phase in self.game.phases():
+            if self.step % phase.every:
+                continue
+            for _ in range(phase.repeats):
+                self.collector.add(self._run_phase(phase))
+        self.step += 1
+        for name, ema in self.emas.items():
+            ema.update(self.game.module(name), self.step)
+
+    # ------------------------------------------------------------------------------------------ sampling
+    def sampler(self) -> nn.Module:
+        """The network samples come from: its EMA when kept, else the live one."""
+        name = self.game.sampler_name
+        return self.emas[name].module if name in self.emas else self.game.module(name)
+
+    @torch.inference_mode()
+    def sample(self, noise: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        module = self.sampler()
+        was_training = module.training
+        module.eval()
+        try:
+            return self.game.generate(module, noise, labels).float()
+        finally:
+            module.train(was_training)
+
+    def write_samples(self, path: Path) -> None:
+        samples = self.sample(self.fixed_noise, self.fixed_labels)
+        if samples.dim() == 4:
+            nrow = self.game.num_classes if self.game.num_classes else None
+            save_image_grid(samples, path, nrow=nrow)
+        else:
+            points = self.sample(torch.randn(2500, *self.game.latent_shape(), device=self.device,
+                                             generator=torch.Generator(device=self.device).manual_seed(0)))
+            save_scatter(points, path, reference=self.reference, title=f"step {self.step}")
+
+    # ------------------------------------------------------------------------------------------ state
+    def state_dict(self) -> dict:
+        state = {
+            "step": self.step,
+            "config": self.config.to_dict(),
+            "networks": {n: s.module.state_dict() for n, s in self.game.networks.items()},
+            "ema": {n: e.module.state_dict() for n, e in self.emas.items()},
+            "optimizers": {n: o.state_dict() for n, o in self.optimizers.items()},
+            "noise": self.noise.state_dict(),
+            "data": self.stream.state_dict(),
+            "rng": {"torch": torch.get_rng_state()},
+            "world_size": self.dist.world_size,
+            **self.metadata,
+        }
+        if torch.cuda.is_available() and self.device.type == "cuda":
+            state["rng"]["cuda"] = torch.cuda.get_rng_state(self.device)
+        if self.scaler is not None:
+            state["scaler"] = self.scaler.state_dict()
+        return state
+
+    def load_state_dict(self, state: dict, source: Path) -> None:
+        for name, spec in self.game.networks.items():
+            if name not in state["networks"]:
+                raise ckpt.CheckpointError(f"checkpoint {source} has no network '{name}'")
+            ckpt.load_module_state(spec.module, state["networks"][name], f"network '{name}'")
+        for name, ema in self.emas.items():
+            if name in state["ema"]:
+                ckpt.load_module_state(ema.module, state["ema"][name], f"EMA of '{name}'")
+            else:
+                ema.module.load_state_dict(self.game.module(name).state_dict())
+        for name, opt in self.optimizers.items():
+            try:
+                opt.load_state_dict(state["optimizers"][name])
+            except (KeyError, ValueError) as exc:
+                raise ckpt.CheckpointError(f"checkpoint {source}: optimizer of '{name}' does not fit ({exc})") from None
+        self.noise.load_state_dict(state["noise"])
+        self.stream.load_state_dict(state["data"])
+        torch.set_rng_state(state["rng"]["torch"])
+        if "cuda" in state["rng"] and self.device.type == "cuda":
+            torch.cuda.set_rng_state(state["rng"]["cuda"], self.device)
+        if self.scaler is not None and "scaler" in state:
+            self.scaler.load_state_dict(state["scaler"])
+        self.step = int(state["step"])
+
+    def _last_checkpoint_text(self) -> str:
+        last = ckpt.latest_checkpoint(self.run_dir / "checkpoints")
+        return str(last) if last else "none"
+
+    def save_checkpoint(self) -> Path | None:
+        if not self.dist.is_main:
+            return None
+        return ckpt.save_checkpoint(self.run_dir / "checkpoints", self.step, self.state_dict(), self.train_cfg.keep)
+
+    # ------------------------------------------------------------------------------------------ loop
+    def _progress(self):
+        if not (self.dist.is_main and self.train_cfg.progress):
+            return None
+        from tqdm import tqdm
+
+        return tqdm(total=self.train_cfg.steps, initial=self.step, unit="step", dynamic_ncols=True,
+                    desc=self.config.name)
+
+    def run(self) -> TrainResult:
+        """Train until `train.steps` generator steps, logging, sampling and checkpointing on intervals."""
+        cfg = self.train_cfg
+        main = self.dist.is_main
+        if main:
+            (self.run_dir / "samples").mkdir(parents=True, exist_ok=True)
+            self.writer = MetricsWriter(self.run_dir)
+        bar = self._progress()
+        images_per_step = self.stream.global_batch * sum(
+            p.repeats for p in self.game.phases() if p.needs_batch and p.every == 1)
+        start_step, start_time = self.step, time.perf_counter()
+        interval_start, interval_time = self.step, start_time
+        last: dict[str, float] = {}
+        try:
+            while self.step < cfg.steps:
+                self.train_step()
+                if self.step % cfg.log_every == 0 or self.step == cfg.steps:
+                    now = time.perf_counter()
+                    last = self.collector.reset()
+                    last["images_per_sec"] = images_per_step * (self.step - interval_start) / max(now - interval_time, 1e-9)
+                    interval_start, interval_time = self.step, now
+                    if main:
+                        self.writer.write(self.step, last)
+                    if bar is not None:
+                        bar.set_postfix({k: f"{v:.3g}" for k, v in last.items() if k.startswith("loss/")})
+                if bar is not None:
+                    bar.update(1)
+                if main and (self.step % cfg.sample_every == 0):
+                    self.write_samples(self.run_dir / "samples" / f"{ckpt.step_dir_name(self.step)}.png")
+                if self.step % cfg.ckpt_every == 0 and self.step != cfg.steps:
+                    self.save_checkpoint()
+        except KeyboardInterrupt:
+            self.save_checkpoint()
+            raise TrainingInterrupted(
+                f"interrupted at step {self.step}; checkpoint written, continue with --resume") from None
+        finally:
+            if bar is not None:
+                bar.close()
+            if self.writer is not None:
+                self.writer.close()
+        seconds = time.perf_counter() - start_time
+        self.save_checkpoint()
+        throughput = images_per_step * (self.step - start_step) / max(seconds, 1e-9)
+        if main:
+            self.write_samples(self.run_dir / "samples" / "final.png")
+            (self.run_dir / "report").mkdir(exist_ok=True)
+            plot_training_curves(self.run_dir, self.run_dir / "report" / "training_curves.png")
+            summary = {"step": self.step, "seconds": round(seconds, 2), "images_per_second": round(throughput, 2),
+                       "world_size": self.dist.world_size, "final_stats": last}
+            ckpt.atomic_write_text(self.run_dir / "report" / "summary.json", json.dumps(summary, indent=2))
+        return TrainResult(self.run_dir, self.step, seconds, throughput, last)
