@@ -50,6 +50,7 @@ class TrainingInterrupted(GankitError):
 
 @dataclass
 class TrainResult:
+    game: Game  # the trained networks: game.module("G"), ...
     run_dir: Path
     step: int
     seconds: float
@@ -325,4 +326,4 @@ class Trainer:
             summary = {"step": self.step, "seconds": round(seconds, 2), "images_per_second": round(throughput, 2),
                        "world_size": self.dist.world_size, "final_stats": last}
             ckpt.atomic_write_text(self.run_dir / "report" / "summary.json", json.dumps(summary, indent=2))
-        return TrainResult(self.run_dir, self.step, seconds, throughput, last)
+        return TrainResult(self.game, self.run_dir, self.step, seconds, throughput, last)
