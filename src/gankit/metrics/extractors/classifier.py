@@ -234,9 +234,10 @@ class ClassifierFeatureExtractor(FeatureExtractor):
 
     def __init__(self, model: DomainClassifier) -> None:
         super().__init__()
-        self.model = model.eval()
+        self.model = model
         self.feature_dim = model.config["feature_dim"]
         self.num_classes = model.config["num_classes"]
+        self.eval()  # an extractor is used for inference; extract() restores this mode afterwards
 
     def cache_id(self) -> str:
         """"classifier-" + the first 16 hex digits of a SHA-256 over the config and the weights."""

@@ -103,6 +103,7 @@ class InceptionFeatureExtractor(FeatureExtractor):
         for parameter in network.parameters():
             parameter.requires_grad_(False)
         self.network = network.to(memory_format=torch.channels_last)
+        self.eval()
 
     def cache_id(self) -> str:
         return f"inception-v3-tf-2015-12-05-sha1-{WEIGHTS_SHA1[:12]}"
