@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import importlib.util
+import warnings
 from pathlib import Path
 
 import torch
@@ -99,7 +100,9 @@ class InceptionFeatureExtractor(FeatureExtractor):
         if not path.is_file():
             raise GankitError(f"Inception weights not found at {path}")
         verify_weights(path)
-        network = torch.jit.load(str(path), map_location="cpu").eval()
+        with warnings.catch_warnings():  # torch >= 2.9 flags TorchScript as deprecated; the file is TorchScript
+            warnings.simplefilter("ignore", DeprecationWarning)
+            network = torch.jit.load(str(path), map_location="cpu").eval()
         for parameter in network.parameters():
             parameter.requires_grad_(False)
         self.network = network.to(memory_format=torch.channels_last)
