@@ -197,6 +197,13 @@ def test_non_finite_numbers_are_rejected(override):
     _error(config_from_dict, {}, [override])
 
 
+@pytest.mark.xfail(strict=True, reason="BUG: validate does not check model.g_hidden/d_hidden; a width of 0 builds "
+                                       "a zero-element layer (a constant generator) and a negative one crashes torch")
+@pytest.mark.parametrize("override", ["model.g_hidden=[0]", "model.d_hidden=[64, -1]"])
+def test_hidden_widths_must_be_positive(override):
+    assert "hidden" in _error(config_from_dict, {}, [override])
+
+
 # ------------------------------------------------------------------------------------------- did you mean
 @pytest.mark.parametrize(
     ("key", "hint"),
