@@ -10,8 +10,6 @@ import json
 import subprocess
 import sys
 
-from cli_helpers import fingerprint
-
 from gankit.training.checkpoint import STATE_FILE
 
 
@@ -34,13 +32,6 @@ def test_unknown_recipe_in_a_real_process(tmp_path):
     result = _gankit("train", "gan-rng", "--set", "train.stpes=5", "--out", tmp_path / "run", cwd=tmp_path)
     _assert_one_line_error(result, "gan-rng", "did you mean 'gan-ring'")
     assert list(tmp_path.iterdir()) == []
-
-
-def test_existing_run_folder_in_a_real_process(ring_run, tmp_path):
-    before = fingerprint(ring_run)
-    result = _gankit("train", "gan-ring", "--set", "train.steps=2", "--out", ring_run, cwd=tmp_path)
-    _assert_one_line_error(result, "already exists")
-    assert fingerprint(ring_run) == before
 
 
 def test_checkpoint_that_does_not_fit_in_a_real_process(ring_run, copy_run, tmp_path):
