@@ -184,21 +184,15 @@ def test_boundary_values_that_are_allowed(override):
     config_from_dict({}, [override])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: validate accepts a device such as 'cuda:x' (it only checks the "
-                                       "'cuda:' prefix); torch.device then raises RuntimeError in train")
 def test_malformed_cuda_device_is_a_config_error():
     assert "'device'" in _error(config_from_dict, {}, ["device=cuda:x"])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: _positive lets NaN and infinity through (nan < 0 and nan == 0 are both "
-                                       "false), so optim.lr_g=.nan validates and training diverges at step 0")
 @pytest.mark.parametrize("override", ["optim.lr_g=.nan", "optim.lr_d=.inf", "reg.gp_weight=.nan"])
 def test_non_finite_numbers_are_rejected(override):
     _error(config_from_dict, {}, [override])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: validate does not check model.g_hidden/d_hidden; a width of 0 builds "
-                                       "a zero-element layer (a constant generator) and a negative one crashes torch")
 @pytest.mark.parametrize("override", ["model.g_hidden=[0]", "model.d_hidden=[64, -1]"])
 def test_hidden_widths_must_be_positive(override):
     assert "hidden" in _error(config_from_dict, {}, [override])

@@ -31,7 +31,10 @@ def resolve_device(name: str) -> torch.device:
     """``auto`` picks CUDA when present, else the CPU; anything else is taken as written, if available."""
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    device = torch.device(name)
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise ConfigError(f"config key 'device' has an unknown value '{name}'") from None
     if device.type == "cuda" and not torch.cuda.is_available():
         raise ConfigError(f"config key 'device' is '{name}' but CUDA is not available on this machine")
     if device.type == "mps" and not torch.backends.mps.is_available():
@@ -115,10 +118,13 @@ def train(config: Config | str, out: str | Path | None = None, *, overrides: lis
         if dist.is_main:
             check_run_dir(run_dir, resume=resume, force=force)
         resume_from = ckpt.latest_checkpoint(run_dir / "checkpoints") if resume else None
-        if resume and (run_dir / "config.yaml").is_file():
-            import yaml
-
-            _check_resumable(yaml.safe_load((run_dir / "config.yaml").read_text(encoding="utf-8")), config, run_dir)
+        resume_state = None
+        if resume_from is not None:
+            resume_step, resume_state = ckpt.load_checkpoint(resume_from)
+            _check_resumable(resume_state["config"], config, run_dir)
+            if resume_step >= config.train.steps:
+                raise RunFolderError(f"cannot resume {run_dir}: it is already at step {resume_step}; "
+                                     f"raise train.steps above {resume_step} to train on")
         dataset = load_data(config)
         spec = DataSpec.of(dataset)
         if len(dataset) < config.train.batch_size * dist.world_size:
@@ -132,9 +138,8 @@ def train(config: Config | str, out: str | Path | None = None, *, overrides: lis
         reference = dataset.x[:2500] if dataset.kind == "points" else None
         trainer = Trainer(game, stream, config, run_dir, device, dist, reference=reference,
                           metadata={"data_spec": _spec_dict(spec)})
-        if resume_from is not None:
-            step, state = ckpt.load_checkpoint(resume_from)
-            trainer.load_state_dict(state, resume_from)
+        if resume_state is not None:
+            trainer.load_state_dict(resume_state, resume_from)
         if dist.is_main:
             if force and run_dir.exists():
                 shutil.rmtree(run_dir)
@@ -202,7 +207,7 @@ def load_generator(source: str | Path, device: str | torch.device = "cpu") -> Lo
         raise CheckpointError(f"checkpoint {path} holds no generator '{name}'")
     module = game.module(name)
     weights = state["ema"].get(name, state["networks"][name])
-    ckpt.load_module_state(module, weights, f"generator '{name}'")
+    ckpt.load_module_state(module, weights, f"generator '{name}' of {path}")
     module.to(torch.device(device)).eval().requires_grad_(False)
     return LoadedGenerator(game, module, config, spec, step, path)
 
@@ -238,6 +243,10 @@ def save_samples(samples: torch.Tensor, out: str | Path, *, force: bool = False)
     suffix = out.suffix.lower()
     if out.exists() and not force and (suffix or any(out.iterdir()) if out.is_dir() else True):
         raise RunFolderError(f"{out} already exists; use --force to replace it")
+    if suffix not in ("", ".png", ".npy", ".csv"):
+        raise ConfigError(f"cannot write samples to '{out}': use .png, .npy, .csv or a folder")
+    if samples.dim() != 4 and suffix not in (".npy", ".csv"):
+        raise ConfigError(f"samples of shape {tuple(samples.shape[1:])} are not images: write .npy or .csv")
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix in (".npy", ".csv"):
         array = samples.numpy()
@@ -249,15 +258,11 @@ def save_samples(samples: torch.Tensor, out: str | Path, *, force: bool = False)
             np.savetxt(tmp, array.reshape(len(array), -1), delimiter=",", fmt="%.6g")
         tmp.replace(out)
         return out
-    if samples.dim() != 4:
-        raise ConfigError(f"samples of shape {tuple(samples.shape[1:])} are not images: write .npy or .csv")
     if suffix == ".png":
         tmp = out.with_name(f".{out.name}.tmp.png")
         save_image_grid(samples, tmp)
         tmp.replace(out)
         return out
-    if suffix:
-        raise ConfigError(f"cannot write samples to '{out}': use .png, .npy, .csv or a folder")
     tmp = out.with_name(f".{out.name}.tmp")
     if tmp.exists():
         shutil.rmtree(tmp)
@@ -277,9 +282,9 @@ def run_info(run: str | Path) -> dict[str, Any]:
     run = Path(run)
     if not (run / "config.yaml").is_file():
         raise RunFolderError(f"not a run folder: {run} (no config.yaml)")
-    import yaml
+    from gankit.config import read_yaml
 
-    config = yaml.safe_load((run / "config.yaml").read_text(encoding="utf-8"))
+    config = read_yaml((run / "config.yaml").read_text(encoding="utf-8"), str(run / "config.yaml"))
     records = read_metrics(run)
     checkpoints = ckpt.list_checkpoints(run / "checkpoints")
     summary_file = run / "report" / "summary.json"

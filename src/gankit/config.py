@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -158,7 +160,12 @@ def all_keys(obj: Any = None, prefix: str = "") -> list[str]:
 
 
 def _did_you_mean(key: str) -> str:
-    close = difflib.get_close_matches(key, all_keys(), n=1, cutoff=0.6)
+    keys = all_keys()
+    close = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
+    if not close:  # `amp` for `train.amp`: match on the last part of the key too
+        last = key.split(".")[-1]
+        close = [k for k in keys if k.split(".")[-1] == last] or [
+            k for k in keys if difflib.get_close_matches(last, [k.split(".")[-1]], n=1, cutoff=0.8)]
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
@@ -196,7 +203,7 @@ def recipe_names() -> list[str]:
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
-def _read_yaml(text: str, source: str) -> dict[str, Any]:
+def read_yaml(text: str, source: str) -> dict[str, Any]:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -216,13 +223,13 @@ def recipe_source(recipe_or_path: str) -> tuple[dict[str, Any], str]:
     if recipe_or_path.endswith((".yaml", ".yml")) or path.is_file():
         if not path.is_file():
             raise ConfigError(f"config file not found: {recipe_or_path}")
-        return _read_yaml(path.read_text(encoding="utf-8"), str(path)), str(path)
+        return read_yaml(path.read_text(encoding="utf-8"), str(path)), str(path)
     if recipe_or_path not in recipe_names():
         close = difflib.get_close_matches(recipe_or_path, recipe_names(), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise ConfigError(f"unknown recipe '{recipe_or_path}'{hint}; `gankit recipes` lists them")
     text = (resources.files("gankit") / "recipes" / f"{recipe_or_path}.yaml").read_text(encoding="utf-8")
-    data = _read_yaml(text, f"recipe {recipe_or_path}")
+    data = read_yaml(text, f"recipe {recipe_or_path}")
     data.setdefault("name", recipe_or_path)
     return data, f"recipe {recipe_or_path}"
 
@@ -245,7 +252,7 @@ def load_config(recipe_or_path: str, overrides: list[str] | tuple[str, ...] = ()
 
 
 def _positive(value: float, key: str, allow_zero: bool = False) -> None:
-    if value < 0 or (value == 0 and not allow_zero):
+    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
         bound = "0 or more" if allow_zero else "positive"
         raise ConfigError(f"config key '{key}' must be {bound}, got {value!r}")
 
@@ -276,6 +283,11 @@ def validate(config: Config) -> None:
     _positive(config.reg.r1_gamma, "reg.r1_gamma", allow_zero=True)
     _positive(config.reg.r1_every, "reg.r1_every")
     _positive(config.data.n_points, "data.n_points")
+    if config.data.limit is not None:
+        _positive(config.data.limit, "data.limit")
+    for key in ("g_hidden", "d_hidden"):
+        if any(width < 1 for width in getattr(config.model, key)):
+            raise ConfigError(f"config key 'model.{key}' must hold widths of 1 or more, got {getattr(config.model, key)}")
     if config.data.img_size is not None:
         _positive(config.data.img_size, "data.img_size")
     if config.data.channels not in (None, 1, 3):
@@ -283,7 +295,7 @@ def validate(config: Config) -> None:
     if config.data.split not in ("train", "test"):
         raise ConfigError(f"config key 'data.split' must be 'train' or 'test', got '{config.data.split}'")
     device = config.device
-    if not (device in ("auto", "cpu", "mps") or device == "cuda" or device.startswith("cuda:")):
+    if not (device in ("auto", "cpu", "mps") or re.fullmatch(r"cuda(:\d+)?", device)):
         raise ConfigError(f"config key 'device' must be auto, cpu, cuda, cuda:N or mps; got '{device}'")
 
 

@@ -174,8 +174,6 @@ def test_unknown_suffix_on_points(capsys, ring_run, tmp_path):
     _sample_fails(capsys, tmp_path, ring_run, "-n", 4, "--out", tmp_path / "x.gif", says=(".npy", ".csv"))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: save_samples creates the parent folder of --out before it checks the "
-                                       "suffix and the sample shape, so a refused output leaves an empty folder")
 def test_refused_output_creates_no_folder(capsys, digits_run, tmp_path):
     _sample_fails(capsys, tmp_path, digits_run, "-n", 4, "--out", tmp_path / "new" / "x.gif", says=("x.gif",))
 
@@ -198,8 +196,6 @@ def test_checkpoint_whose_config_does_not_fit_its_weights(capsys, ring_run, copy
     _sample_fails(capsys, tmp_path, run, "--out", tmp_path / "x.npy", says=("does not fit", "(16, 2)", "(32, 2)"))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the shape-mismatch message of load_module_state names the generator "
-                                       "but not the checkpoint folder it came from")
 def test_checkpoint_that_does_not_fit_is_named(capsys, ring_run, copy_run, tmp_path):
     run = copy_run(ring_run)
     _edit_state(run / "checkpoints" / LATEST, _set_g_hidden)

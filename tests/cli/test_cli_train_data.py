@@ -108,9 +108,6 @@ def test_image_model_on_points(capsys, tmp_path):
     _train_fails(capsys, tmp_path, "--set", "model.arch=dcgan", says=("model.arch 'dcgan'", "images"))
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason="BUG: a conditional game on the ring (labelled by mode) trains, then "
-                                       "Trainer.write_samples draws the 2-D scatter without labels and crashes "
-                                       "with ValueError 'a conditional generator needs labels'")
 def test_conditional_game_on_labelled_points_trains(capsys, tmp_path):
     out = tmp_path / "run"
     code, _, err = run_cli(capsys, "train", "gan-ring", *TINY, "--set", "game=conditional", "--out", out)

@@ -17,6 +17,9 @@ IMAGE_ARCHS = ("dcgan", "cgan-dcgan")
 def _arch_for(model: ModelConfig, num_classes: int) -> str:
     """`model.arch` names the backbone; a conditional game uses its conditional twin."""
     if num_classes == 0:
+        if model.arch.startswith("cgan-"):
+            raise ConfigError(f"model.arch '{model.arch}' is conditional: use game=conditional with "
+                              f"model.arch={model.arch[5:]}")
         return model.arch
     return model.arch if model.arch.startswith("cgan-") else f"cgan-{model.arch}"
 

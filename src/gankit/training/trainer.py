@@ -210,8 +210,10 @@ class Trainer:
             nrow = self.game.num_classes if self.game.num_classes else None
             save_image_grid(samples, path, nrow=nrow)
         else:
-            points = self.sample(torch.randn(2500, *self.game.latent_shape(), device=self.device,
-                                             generator=torch.Generator(device=self.device).manual_seed(0)))
+            generator = torch.Generator(device=self.device).manual_seed(0)
+            noise = torch.randn(2500, *self.game.latent_shape(), device=self.device, generator=generator)
+            labels = torch.arange(2500, device=self.device) % self.game.num_classes if self.game.num_classes else None
+            points = self.sample(noise, labels)
             save_scatter(points, path, reference=self.reference, title=f"step {self.step}")
 
     # ------------------------------------------------------------------------------------------ state
@@ -238,10 +240,10 @@ class Trainer:
         for name, spec in self.game.networks.items():
             if name not in state["networks"]:
                 raise ckpt.CheckpointError(f"checkpoint {source} has no network '{name}'")
-            ckpt.load_module_state(spec.module, state["networks"][name], f"network '{name}'")
+            ckpt.load_module_state(spec.module, state["networks"][name], f"network '{name}' of {source}")
         for name, ema in self.emas.items():
             if name in state["ema"]:
-                ckpt.load_module_state(ema.module, state["ema"][name], f"EMA of '{name}'")
+                ckpt.load_module_state(ema.module, state["ema"][name], f"EMA of '{name}' in {source}")
             else:
                 ema.module.load_state_dict(self.game.module(name).state_dict())
         for name, opt in self.optimizers.items():
