@@ -67,6 +67,11 @@ class MetricsWriter:
                 if isinstance(value, (int, float)) and math.isfinite(value):
                     self._tb.add_scalar(f"{kind}/{name}" if kind != "train" else name, value, step)
 
+    def write_event(self, step: int, kind: str, payload: dict[str, Any]) -> None:
+        """One JSON line of any JSON-able payload under `kind` (e.g. a doctor's finding)."""
+        self._file.write(json.dumps({"step": step, "kind": kind, **payload}) + "\n")
+        self._file.flush()
+
     def close(self) -> None:
         self._file.close()
         if self._tb is not None:

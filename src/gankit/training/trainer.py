@@ -40,6 +40,20 @@ from gankit.training.report import plot_training_curves
 from gankit.training.stats import MetricsWriter, StatsCollector
 
 
+class Hook:
+    """Something that watches training (the doctor, periodic evaluation). Hooks run on rank 0 only.
+
+    `on_log` gets the statistics of each logging interval and may add entries to them (they are written
+    after all hooks ran); `on_end` runs once training has finished. Either may call `trainer.log_event`.
+    """
+
+    def on_log(self, trainer: Trainer, stats: dict[str, float]) -> None:
+        pass
+
+    def on_end(self, trainer: Trainer) -> None:
+        pass
+
+
 class TrainingDiverged(GankitError):
     """A loss became NaN or infinite; the run stopped without writing the bad state."""
 
@@ -73,6 +87,7 @@ class Trainer:
         dist: DistInfo = DistInfo(),
         reference: torch.Tensor | None = None,
         metadata: dict | None = None,
+        hooks: list[Hook] | None = None,
     ) -> None:
         self.game = game
         self.stream = stream
@@ -83,6 +98,7 @@ class Trainer:
         self.dist = dist
         self.reference = reference  # a few real points, drawn under 2-D samples
         self.metadata = metadata or {}  # JSON-able facts stored with every checkpoint (e.g. the data's shape)
+        self.hooks = list(hooks or [])
         self.step = 0
         self.noise = NoiseSource(config.seed + 1, device, dist.rank, dist.world_size)
         self._prepare_networks()
@@ -260,6 +276,11 @@ class Trainer:
             self.scaler.load_state_dict(state["scaler"])
         self.step = int(state["step"])
 
+    def log_event(self, kind: str, payload: dict) -> None:
+        """Append a non-scalar record (a finding, an evaluation) to metrics.jsonl, on rank 0."""
+        if self.dist.is_main and self.writer is not None:
+            self.writer.write_event(self.step, kind, payload)
+
     def _last_checkpoint_text(self) -> str:
         last = ckpt.latest_checkpoint(self.run_dir / "checkpoints")
         return str(last) if last else "none"
@@ -300,6 +321,8 @@ class Trainer:
                     last["images_per_sec"] = images_per_step * (self.step - interval_start) / max(now - interval_time, 1e-9)
                     interval_start, interval_time = self.step, now
                     if main:
+                        for hook in self.hooks:
+                            hook.on_log(self, last)
                         self.writer.write(self.step, last)
                     if bar is not None:
                         bar.set_postfix({k: f"{v:.3g}" for k, v in last.items() if k.startswith("loss/")})
@@ -309,6 +332,12 @@ class Trainer:
                     self.write_samples(self.run_dir / "samples" / f"{ckpt.step_dir_name(self.step)}.png")
                 if self.step % cfg.ckpt_every == 0 and self.step != cfg.steps:
                     self.save_checkpoint()
+            if main:
+                for hook in self.hooks:
+                    hook.on_end(self)
+        except TrainingDiverged as exc:
+            self.log_event("diverged", {"message": str(exc)})
+            raise
         except KeyboardInterrupt:
             self.save_checkpoint()
             raise TrainingInterrupted(
@@ -318,6 +347,7 @@ class Trainer:
                 bar.close()
             if self.writer is not None:
                 self.writer.close()
+                self.writer = None
         seconds = time.perf_counter() - start_time
         self.save_checkpoint()
         throughput = images_per_step * (self.step - start_step) / max(seconds, 1e-9)
