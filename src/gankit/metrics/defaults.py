@@ -4,7 +4,7 @@ from __future__ import annotations
 
 DEFAULTS: dict[str, object] = {
     "extractor": "inception",
-    "batch_size": 32,  # images per forward pass; results do not depend on it
+    "batch_size": None,  # images per forward pass; None: the extractor's preferred size. Results do not depend on it
     "kid_subsets": 100,  # Binkowski et al. 2018: 100 subsets ...
     "kid_subset_size": 1000,  # ... of 1000 samples each
     "kid_degree": 3,

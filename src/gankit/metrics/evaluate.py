@@ -89,7 +89,7 @@ def evaluate(
     modes: Any = None,
     mode_std: float | None = None,
     mode_threshold: float = float(DEFAULTS["mode_threshold"]),  # type: ignore[arg-type]
-    batch_size: int = int(DEFAULTS["batch_size"]),  # type: ignore[arg-type]
+    batch_size: int | None = DEFAULTS["batch_size"],  # type: ignore[assignment]
     kid_subsets: int = int(DEFAULTS["kid_subsets"]),  # type: ignore[arg-type]
     kid_subset_size: int = int(DEFAULTS["kid_subset_size"]),  # type: ignore[arg-type]
     kid_degree: int = int(DEFAULTS["kid_degree"]),  # type: ignore[arg-type]
@@ -195,7 +195,8 @@ def evaluate(
         "feature_dim": int(fake_features.shape[1]),
         "n_fake": int(fake_features.shape[0]),
         "n_real": None if real_features is None else int(real_features.shape[0]),
-        "batch_size": batch_size,
+        "batch_size": batch_size if batch_size is not None or feature_extractor is None
+        else feature_extractor.preferred_batch_size,
         "kid_subsets": kid_subsets,
         "kid_subset_size": kid_subset_size,
         "kid_degree": kid_degree,

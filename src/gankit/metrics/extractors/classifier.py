@@ -231,6 +231,7 @@ class ClassifierFeatureExtractor(FeatureExtractor):
     """
 
     name = "classifier"
+    preferred_batch_size = 512
 
     def __init__(self, model: DomainClassifier) -> None:
         super().__init__()

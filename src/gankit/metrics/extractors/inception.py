@@ -93,6 +93,7 @@ class InceptionFeatureExtractor(FeatureExtractor):
 
     name = "inception"
     feature_dim = FEATURE_DIM
+    preferred_batch_size = 8  # per-core throughput falls with larger batches (benchmarks/bench_extractors.py)
 
     def __init__(self, weights_path: str | Path | None = None) -> None:
         super().__init__()
