@@ -36,6 +36,16 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from gankit import evaluation
+
+    result = evaluation.evaluate_source(args.source, ref=args.ref, metrics=args.metrics, n=args.n,
+                                        extractor=args.extractor, seed=args.seed, cache_dir=args.cache_dir,
+                                        label=args.label)
+    print(evaluation.result_to_json(result) if args.json else evaluation.format_table(result))
+    return 0
+
+
 def _cmd_recipes(args: argparse.Namespace) -> int:
     from gankit.config import load_config, recipe_names
 
@@ -86,6 +96,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE.png|FILE.npy|FILE.csv|DIR")
     p.add_argument("--force", action="store_true", help="replace an existing output")
     p.set_defaults(func=_cmd_sample)
+
+    from gankit.evaluation_defaults import EVAL_DEFAULTS, METRIC_OUTPUTS
+
+    p = sub.add_parser("eval", help="evaluate a run, a checkpoint or a folder of images against a reference")
+    p.add_argument("source", metavar="RUN_CHECKPOINT_FOLDER_OR_NPY")
+    p.add_argument("--ref", metavar="DATASET_OR_FOLDER", help="reference (default: the run's training data, test split)")
+    p.add_argument("--metrics", metavar="LIST", help=f"comma-separated, of {','.join(METRIC_OUTPUTS)} (default: "
+                   f"{','.join(EVAL_DEFAULTS['metrics_images'])} for images, "  # type: ignore[arg-type]
+                   f"{','.join(EVAL_DEFAULTS['metrics_points'])} for points)")  # type: ignore[arg-type]
+    p.add_argument("--n", type=int, help=f"samples (default {EVAL_DEFAULTS['n_images']} images, "
+                   f"{EVAL_DEFAULTS['n_points']} points)")
+    p.add_argument("--extractor", metavar="NAME", help=f"classifier or inception (default {EVAL_DEFAULTS['extractor']})")
+    p.add_argument("--seed", type=int, help=f"latent vectors and KID subsets (default {EVAL_DEFAULTS['seed']})")
+    p.add_argument("--label", type=int, help="evaluate one class of a conditional generator")
+    p.add_argument("--cache-dir", metavar="DIR", help="classifiers and reference statistics (default $GANKIT_CACHE "
+                   "or ~/.cache/gankit)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=_cmd_eval)
 
     p = sub.add_parser("recipes", help="list the built-in recipes")
     p.set_defaults(func=_cmd_recipes)

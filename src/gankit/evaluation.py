@@ -1,0 +1,233 @@
+"""Evaluate a run, a checkpoint or a folder of images against a reference, offline: ``gankit eval``.
+
+>>> from gankit.evaluation import evaluate_source
+>>> evaluate_source("runs/dcgan-fashion")                       # vs Fashion-MNIST test, classifier features
+>>> evaluate_source("runs/ring", metrics=["modes"])              # VEEGAN/PacGAN mode coverage, 2,500 points
+>>> evaluate_source("my_images/", ref="fashion-mnist", extractor="inception", n=2000)
+
+The pieces: :mod:`gankit.evaluation_data` loads the source's samples and the reference split,
+:mod:`gankit.evaluation_classifier` provides the cached domain classifier, and :func:`gankit.metrics.evaluate`
+computes the metrics (reference features cached by :func:`gankit.metrics.reference_stats`). Defaults live in
+:data:`gankit.evaluation_defaults.EVAL_DEFAULTS` (read by the CLI too) and :data:`gankit.metrics.DEFAULTS`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import torch
+
+from gankit.errors import ConfigError
+from gankit.evaluation_data import (
+    EvalSource,
+    Reference,
+    check_compatible,
+    default_n,
+    load_reference,
+    load_source,
+)
+from gankit.evaluation_defaults import EVAL_DEFAULTS, METRIC_OUTPUTS
+from gankit.metrics import DEFAULTS, FeatureExtractor, evaluate, get_feature_extractor
+
+METRIC_NAMES = tuple(METRIC_OUTPUTS)
+_NEEDS_LOGITS = ("is", "classes")
+
+
+def default_cache_dir() -> Path:
+    """``$GANKIT_CACHE`` if set, else ``~/.cache/gankit``: classifiers and reference statistics live here."""
+    configured = os.environ.get("GANKIT_CACHE")
+    return Path(configured).expanduser() if configured else Path.home() / ".cache" / "gankit"
+
+
+def parse_metrics(metrics: str | Sequence[str] | None) -> tuple[str, ...] | None:
+    """Metric names from "fid,kid" or a sequence; None stays None (the defaults). ConfigError on unknown ones."""
+    if metrics is None:
+        return None
+    names = [m.strip() for m in metrics.split(",")] if isinstance(metrics, str) else [str(m).strip() for m in metrics]
+    names = [m for m in names if m]
+    if not names:
+        raise ConfigError(f"--metrics names no metric; choose from {','.join(METRIC_NAMES)}")
+    for name in names:
+        if name not in METRIC_NAMES:
+            raise ConfigError(f"unknown metric {name!r} in --metrics; choose from {','.join(METRIC_NAMES)}")
+    return tuple(dict.fromkeys(names))
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def evaluate_source(
+    source: str | Path,
+    *,
+    ref: str | Path | None = None,
+    metrics: str | Sequence[str] | None = None,
+    n: int | None = None,
+    extractor: str | None = None,
+    seed: int | None = None,
+    batch_size: int | None = DEFAULTS["batch_size"],  # type: ignore[assignment]
+    cache_dir: str | Path | None = None,
+    label: int | None = None,
+    device: str | torch.device = "auto",
+    log: Callable[[str], None] | None = _stderr,
+) -> dict[str, Any]:
+    """Measure the samples of ``source`` against a reference; one flat dict of metrics plus ``settings``.
+
+    ``source``: a run folder or checkpoint folder (``n`` samples of its generator, the EMA copy when kept,
+    latent vectors from ``seed``; conditional generators get uniform labels, or class ``label``), a folder of
+    PNG/JPEG images, or a ``.npy`` array (N, C, H, W) in [-1, 1] or (N, D) points (the first ``n`` are used).
+
+    ``ref``: a registered dataset name or a folder of images; default: the run's training data, on the test
+    split for fashion-mnist, mnist and idx, on "train" otherwise. At most ``n`` reference samples, the first
+    ``n``; synthetic mixtures (ring, grid) are drawn afresh. ``n`` defaults to 10,000 images or 2,500 points.
+
+    ``metrics`` (names or "fid,kid"): fid (Heusel et al. 2017), kid (Binkowski et al. 2018), is (Salimans et
+    al. 2016), pr (precision/recall, Kynkaanniemi et al. 2019), dc (density/coverage, Naeem et al. 2020),
+    modes (VEEGAN/PacGAN mode coverage of a 2-D mixture, with the dataset's ``modes`` and ``mode_std``),
+    classes (classes the domain classifier predicts). Default: fid, kid, is, pr for images (is only when the
+    extractor has logits), fid, kid, pr, modes for points.
+
+    ``extractor``: "classifier" (default, :data:`EVAL_DEFAULTS`: a small CNN trained on the reference's
+    labelled train split, cached under ``cache_dir/classifiers``) or "inception" (Inception-v3 pool3, no
+    logits), or any registered extractor that needs no arguments. Points are compared as they are.
+
+    ``batch_size`` (images per forward pass) defaults to the extractor's preferred size; results do not
+    depend on it. Reference features are cached under ``cache_dir/reference_stats`` keyed by dataset, split, shape, class,
+    extractor id and n. ``log`` receives progress lines (default: stderr; None: silent). Returns e.g.
+    ``{"fid": ..., "kid": ..., "kid_std": ..., "precision": ..., "recall": ..., "settings": {...}}``.
+    """
+    say = log or (lambda message: None)
+    chosen = parse_metrics(metrics)
+    extractor_name = str(EVAL_DEFAULTS["extractor"] if extractor is None else extractor)
+    seed = int(EVAL_DEFAULTS["seed"] if seed is None else seed)  # type: ignore[call-overload]
+    cache = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
+    from gankit.api import resolve_device
+
+    torch_device = device if isinstance(device, torch.device) else resolve_device(device)
+
+    src = load_source(source, n, seed=seed, label=label, device=torch_device)
+    count = n or default_n(src.kind)
+    reference = load_reference(ref, src, count, label=label)
+    check_compatible(src, reference, extractor_name)
+
+    skipped: list[str] = []
+    classifier_info = None
+    feature_extractor: FeatureExtractor | None = None
+    if src.kind == "image":
+        feature_extractor, classifier_info = _build_extractor(extractor_name, reference, cache, torch_device, say)
+    chosen, skipped = _metrics_for(chosen, src, reference, feature_extractor)
+    has_modes = reference.data.modes is not None
+    result = evaluate(
+        src.samples, reference.data.x, chosen, feature_extractor if feature_extractor is not None else "identity",
+        modes=reference.data.modes if has_modes else None,
+        mode_std=reference.data.mode_std if has_modes else None,
+        batch_size=batch_size, seed=seed,
+        reference_key=_reference_key(reference) if feature_extractor is not None else None,
+        cache_dir=cache / "reference_stats" if feature_extractor is not None else None,
+    )
+    metric_settings = result.pop("settings")
+    result["settings"] = {
+        **src.settings,
+        "ref": reference.settings(),
+        "n": count,
+        "seed": seed,
+        "extractor": extractor_name if feature_extractor is not None else "identity (points)",
+        "classifier": classifier_info,
+        "skipped": skipped,
+        **{k: v for k, v in metric_settings.items() if k not in ("extractor", "seed")},
+        "cache_dir": str(cache),
+    }
+    return result
+
+
+def _build_extractor(name: str, reference: Reference, cache: Path, device: torch.device,
+                     say: Callable[[str], None]) -> tuple[FeatureExtractor, dict[str, Any] | None]:
+    if name == "classifier":
+        from gankit.evaluation_classifier import domain_classifier
+
+        return domain_classifier(reference, cache, device, say)
+    return get_feature_extractor(name).to(device), None
+
+
+def _metrics_for(chosen: tuple[str, ...] | None, src: EvalSource, reference: Reference,
+                 extractor: FeatureExtractor | None) -> tuple[tuple[str, ...], list[str]]:
+    """The metrics to compute and the defaults skipped (with why); ConfigError for requests that cannot apply."""
+    has_logits = extractor is not None and extractor.has_logits
+    has_modes = reference.data.modes is not None
+    skipped: list[str] = []
+    if chosen is None:
+        defaults = EVAL_DEFAULTS["metrics_points" if src.kind == "points" else "metrics_images"]
+        chosen = tuple(defaults)  # type: ignore[arg-type]
+        if not has_logits and "is" in chosen:
+            skipped.append(f"is: extractor '{extractor.name if extractor else 'identity'}' has no logits")
+            chosen = tuple(m for m in chosen if m != "is")
+        if not has_modes and "modes" in chosen:
+            skipped.append(f"modes: reference '{reference.identity}' has no known modes")
+            chosen = tuple(m for m in chosen if m != "modes")
+        return chosen, skipped
+    for name in chosen:
+        if name == "modes" and (src.kind != "points" or not has_modes):
+            raise ConfigError(f"metric 'modes' needs points and a mixture with known modes (ring, grid); "
+                              f"reference '{reference.identity}' has none")
+        if name in _NEEDS_LOGITS and not has_logits:
+            what = "points" if src.kind == "points" else f"extractor '{extractor.name if extractor else ''}'"
+            raise ConfigError(f"metric {name!r} needs class logits, which {what} cannot give: "
+                              "use --extractor classifier on images")
+    return chosen, skipped
+
+
+def _reference_key(reference: Reference) -> dict[str, Any]:
+    """What the reference features are, for the cache (``evaluate`` adds the extractor id and n)."""
+    return {"dataset": reference.identity, "split": reference.split, "shape": list(reference.data.sample_shape),
+            "label": reference.label}
+
+
+# ------------------------------------------------------------------------------------------------- printing
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def result_to_json(result: dict[str, Any]) -> str:
+    """One JSON object (NaN and infinities become null, so any JSON reader accepts it)."""
+    return json.dumps(_json_safe(result), sort_keys=False, allow_nan=False)
+
+
+def _format_value(value: Any) -> str:
+    if isinstance(value, float):
+        return "nan" if math.isnan(value) else f"{value:.5g}"
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    return str(value)
+
+
+def format_table(result: dict[str, Any]) -> str:
+    """A small two-column table (metric, value; ``kid ± kid_std``) and a line saying what was compared."""
+    rows = []
+    for key, value in result.items():
+        if key == "settings" or key.endswith("_std"):
+            continue
+        shown = _format_value(value)
+        if f"{key}_std" in result:
+            shown += f" ± {_format_value(result[key + '_std'])}"
+        rows.append((key, shown))
+    width = max([len("metric")] + [len(k) for k, _ in rows])
+    lines = [f"{'metric':<{width}}  value"] + [f"{k:<{width}}  {v}" for k, v in rows]
+    s = result["settings"]
+    ref = s["ref"]
+    where = f"{s['source']}" + (f" (step {s['step']})" if s.get("step") is not None else "")
+    lines.append(f"\n{s['n_fake']} samples of {where} vs {ref['n']} of {ref['identity']} ({ref['split']}); "
+                 f"features: {s['extractor_id']}; seed {s['seed']}")
+    for note in s["skipped"]:
+        lines.append(f"skipped {note}")
+    return "\n".join(lines)
