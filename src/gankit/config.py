@@ -54,6 +54,20 @@ class RegConfig:
 
 
 @dataclass
+class StabilityConfig:
+    """Remedies for the classic failure modes; each off by default (see docs/stability.md)."""
+
+    real_label: float = 1.0  # one-sided label smoothing (Salimans et al. 2016): e.g. 0.9
+    instance_noise: float = 0.0  # std of Gaussian noise on D's inputs, annealed to 0 (Sønderby et al. 2017)
+    diffaugment: str = ""  # DiffAugment policy on D's inputs, e.g. "color,translation,cutout" (Zhao et al. 2020)
+    pack: int = 1  # PacGAN: D judges `pack` samples at once (Lin et al. 2018)
+    unrolled_steps: int = 0  # unrolled GAN: G looks through k D updates (Metz et al. 2017)
+    unrolled_lr: float = 0.01  # step size of the unrolled (plain gradient) D updates
+    minibatch_discrimination: int = 0  # number of minibatch-discrimination kernels (Salimans et al. 2016)
+    minibatch_stddev: bool = False  # minibatch standard-deviation feature (Karras et al. 2018)
+
+
+@dataclass
 class TrainConfig:
     steps: int = 2000
     batch_size: int = 64
@@ -90,6 +104,7 @@ class Config:
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     reg: RegConfig = field(default_factory=RegConfig)
+    stab: StabilityConfig = field(default_factory=StabilityConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     optim: OptimConfig = field(default_factory=OptimConfig)
 
@@ -294,6 +309,27 @@ def validate(config: Config) -> None:
         raise ConfigError(f"config key 'data.channels' must be 1 or 3, got {config.data.channels!r}")
     if config.data.split not in ("train", "test"):
         raise ConfigError(f"config key 'data.split' must be 'train' or 'test', got '{config.data.split}'")
+    stab = config.stab
+    if not 0 < stab.real_label <= 1:
+        raise ConfigError(f"config key 'stab.real_label' must be in (0, 1], got {stab.real_label!r}")
+    if stab.real_label < 1 and config.loss not in ("minimax", "nonsaturating"):
+        raise ConfigError(f"config key 'stab.real_label' (label smoothing) needs loss minimax or nonsaturating, not '{config.loss}'")
+    _positive(stab.instance_noise, "stab.instance_noise", allow_zero=True)
+    if stab.diffaugment:
+        from gankit.nn import DIFFAUGMENT_POLICIES
+
+        unknown = [p for p in stab.diffaugment.split(",") if p.strip() not in DIFFAUGMENT_POLICIES]
+        if unknown:
+            raise ConfigError(f"config key 'stab.diffaugment' has unknown policy '{unknown[0]}'; "
+                              f"choose from {', '.join(DIFFAUGMENT_POLICIES)}")
+    _positive(stab.pack, "stab.pack")
+    _positive(stab.unrolled_steps, "stab.unrolled_steps", allow_zero=True)
+    _positive(stab.unrolled_lr, "stab.unrolled_lr")
+    _positive(stab.minibatch_discrimination, "stab.minibatch_discrimination", allow_zero=True)
+    if config.train.batch_size % stab.pack:
+        raise ConfigError(f"config key 'train.batch_size' ({config.train.batch_size}) must be a multiple of stab.pack ({stab.pack})")
+    if config.game == "conditional" and (stab.pack > 1 or stab.minibatch_discrimination or stab.minibatch_stddev):
+        raise ConfigError("stab.pack, stab.minibatch_discrimination and stab.minibatch_stddev need game=unconditional")
     device = config.device
     if not (device in ("auto", "cpu", "mps") or re.fullmatch(r"cuda(:\d+)?", device)):
         raise ConfigError(f"config key 'device' must be auto, cpu, cuda, cuda:N or mps; got '{device}'")

@@ -46,6 +46,13 @@ def _adversarial_options(config: Config) -> dict:
         "clip": config.reg.clip if config.loss == "wasserstein" else None,
         "r1_gamma": config.reg.r1_gamma,
         "r1_every": config.reg.r1_every,
+        "real_label": config.stab.real_label,
+        "instance_noise": config.stab.instance_noise,
+        "noise_anneal_steps": config.train.steps,
+        "diffaugment": config.stab.diffaugment,
+        "pack": config.stab.pack,
+        "unrolled_steps": config.stab.unrolled_steps,
+        "unrolled_lr": config.stab.unrolled_lr,
     }
 
 
@@ -56,7 +63,7 @@ def _build_adversarial(config: Config, dataset: DataSpec, conditional: bool) -> 
         raise ConfigError(f"game 'conditional' needs labelled data; dataset '{dataset.name}' has no labels")
     num_classes = dataset.num_classes if conditional else 0
     generator, discriminator = build_pair(config.model, dataset.sample_shape, num_classes=num_classes,
-                                          kind=dataset.kind)
+                                          kind=dataset.kind, stab=config.stab)
     return AdversarialGame.create(generator, discriminator, ema=config.train.ema > 0, n_classes=num_classes,
                                   **_adversarial_options(config))
 

@@ -7,6 +7,12 @@ Phases per generator step:
   D      ``d_steps`` times on fresh batches: min_D  d_loss(D(x), D(G(z)))  [+ λ·GP (WGAN-GP)] ; clip (WGAN)
   D_r1   every ``r1_every`` steps when r1_gamma > 0: min_D  (γ/2)·E‖∇ₓD(x)‖² · r1_every  (lazy R1, Karras 2020)
   G      once: min_G  g_loss(D(G(z)))   (gradients flow through the frozen D)
+
+Remedies that change what D sees apply to every D evaluation, real and fake alike (`_discriminate`):
+instance noise annealed to zero (Sønderby et al. 2017), DiffAugment (Zhao et al. 2020), PacGAN packing of
+m samples (Lin et al. 2018). One-sided label smoothing sets D's target for real data below 1 (Salimans et al.
+2016). An unrolled GAN (Metz et al. 2017) evaluates G's loss with D's parameters after k differentiable
+gradient steps on the D loss.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from torch import nn
 
 from gankit import losses
 from gankit.games.base import Game, NetworkSpec, Phase, PhaseContext
+from gankit.nn import call_with_parameters, diff_augment, pack, unrolled_discriminator
 
 
 @dataclass
@@ -30,6 +37,13 @@ class AdversarialGame(Game):
     clip: float | None = None
     r1_gamma: float = 0.0
     r1_every: int = 1
+    real_label: float = 1.0
+    instance_noise: float = 0.0
+    noise_anneal_steps: int = 1
+    diffaugment: str = ""
+    pack: int = 1
+    unrolled_steps: int = 0
+    unrolled_lr: float = 0.01
 
     @classmethod
     def create(cls, generator: nn.Module, discriminator: nn.Module, *, ema: bool = False, **options) -> AdversarialGame:
@@ -46,7 +60,7 @@ class AdversarialGame(Game):
         phases = [Phase("D", ("D",), repeats=self.d_steps)]
         if self.r1_gamma > 0:
             phases.append(Phase("D_r1", ("D",), every=self.r1_every))
-        phases.append(Phase("G", ("G",), needs_batch=False))
+        phases.append(Phase("G", ("G",), needs_batch=self.unrolled_steps > 0))
         return phases
 
     # ------------------------------------------------------------------------------------------ helpers
@@ -67,9 +81,21 @@ class AdversarialGame(Game):
             return generator(noise, labels)
         return generator(noise)
 
-    def _discriminate(self, x: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+    def _d_input(self, x: torch.Tensor, ctx: PhaseContext | None) -> torch.Tensor:
+        """What D sees of a batch: with instance noise, DiffAugment and packing when switched on."""
+        if self.instance_noise > 0 and ctx is not None:
+            std = self.instance_noise * max(0.0, 1.0 - ctx.step / self.noise_anneal_steps)
+            if std > 0:
+                x = x + std * ctx.noise.normal(x.shape[0], *x.shape[1:])
+        if self.diffaugment and ctx is not None:
+            x = diff_augment(x, self.diffaugment, generator=ctx.noise.generator)
+        return pack(x, self.pack) if self.pack > 1 else x
+
+    def _discriminate(self, x: torch.Tensor, labels: torch.Tensor | None, ctx: PhaseContext | None = None,
+                      params: dict | None = None) -> torch.Tensor:
         D = self.module("D")
-        return D(x, labels) if self.n_classes else D(x)
+        args = (self._d_input(x, ctx), labels) if self.n_classes else (self._d_input(x, ctx),)
+        return D(*args) if params is None else call_with_parameters(D, params, *args)
 
     def _output_stats(self, real_logits: torch.Tensor, fake_logits: torch.Tensor) -> dict[str, torch.Tensor]:
         """Mean D(x) and D(G(z)) (probabilities for the probabilistic losses) and D's accuracy on each."""
@@ -101,9 +127,9 @@ class AdversarialGame(Game):
         z = ctx.noise.normal(n, *self.latent_shape())
         with torch.no_grad():
             fake = self.generate(self.module("G"), z, labels)
-        real_logits = self._discriminate(real, labels)
-        fake_logits = self._discriminate(fake, labels)
-        loss = self.adversarial.d_loss(real_logits, fake_logits)
+        real_logits = self._discriminate(real, labels, ctx)
+        fake_logits = self._discriminate(fake, labels, ctx)
+        loss = self._d_loss_fn(real_logits, fake_logits)
         stats = {"loss/D": loss.detach(), **self._output_stats(real_logits, fake_logits)}
         if self.gp_weight > 0:
             extra = {"labels": labels} if self.n_classes else {}
@@ -111,6 +137,11 @@ class AdversarialGame(Game):
             loss = loss + self.gp_weight * penalty
             stats["gp"] = penalty.detach()
         return loss, stats
+
+    def _d_loss_fn(self, real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+        if self.real_label < 1:  # one-sided label smoothing (minimax / non-saturating only)
+            return self.adversarial.d_loss(real_logits, fake_logits, real_target=self.real_label)
+        return self.adversarial.d_loss(real_logits, fake_logits)
 
     def _gp_critic(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         return self._discriminate(x, labels)
@@ -126,8 +157,16 @@ class AdversarialGame(Game):
         z = ctx.noise.normal(n, *self.latent_shape())
         labels = ctx.noise.integers(n, self.n_classes) if self.n_classes else None
         fake = self.generate(self.module("G"), z, labels)
-        loss = self.adversarial.g_loss(self._discriminate(fake, labels))
+        params = self._unrolled_parameters(fake, labels, ctx) if self.unrolled_steps else None
+        loss = self.adversarial.g_loss(self._discriminate(fake, labels, ctx, params))
         return loss, {"loss/G": loss.detach()}
+
+    def _unrolled_parameters(self, fake: torch.Tensor, labels: torch.Tensor | None, ctx: PhaseContext) -> dict:
+        """D's parameters after `unrolled_steps` gradient steps on its loss, differentiable in `fake`."""
+        real = self._d_input(ctx.batch.x, ctx)
+        extra = {"real_kwargs": {"labels": ctx.batch.y}, "fake_kwargs": {"labels": labels}} if self.n_classes else {}
+        return unrolled_discriminator(self.module("D"), self._d_loss_fn, self.unrolled_steps, self.unrolled_lr,
+                                      real, self._d_input(fake, ctx), **extra)
 
     def after_phase(self, phase: str) -> None:
         if phase == "D" and self.clip is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from torch import nn
 
-from gankit.config import ModelConfig
+from gankit.config import ModelConfig, StabilityConfig
 from gankit.errors import ConfigError
 
 IMAGE_ARCHS = ("dcgan", "cgan-dcgan")
@@ -24,9 +24,16 @@ def _arch_for(model: ModelConfig, num_classes: int) -> str:
     return model.arch if model.arch.startswith("cgan-") else f"cgan-{model.arch}"
 
 
-def build_pair(model: ModelConfig, sample_shape: tuple[int, ...], *, num_classes: int = 0,
-               kind: str = "image") -> tuple[nn.Module, nn.Module]:
-    """(G, D) for data samples of `sample_shape` ((C, H, W) images or (D,) points)."""
+def build_pair(model: ModelConfig, sample_shape: tuple[int, ...], *, num_classes: int = 0, kind: str = "image",
+               stab: StabilityConfig | None = None) -> tuple[nn.Module, nn.Module]:
+    """(G, D) for data samples of `sample_shape` ((C, H, W) images or (D,) points).
+
+    With PacGAN packing (`stab.pack` = m) D takes m samples concatenated along channels (images) or features
+    (points); with minibatch discrimination or the minibatch standard deviation it gets that layer before
+    its last one.
+    """
+    stab = stab or StabilityConfig()
+    d_shape = (sample_shape[0] * stab.pack, *sample_shape[1:])
     from gankit.models import build_discriminator, build_generator
 
     arch = _arch_for(model, num_classes)
@@ -36,12 +43,17 @@ def build_pair(model: ModelConfig, sample_shape: tuple[int, ...], *, num_classes
             raise ConfigError(f"model.arch '{model.arch}' needs square images; the data has samples of shape {sample_shape}")
         channels, size = sample_shape[0], sample_shape[1]
         G = build_generator(arch, z_dim=model.z_dim, img_size=size, channels=channels, width=model.g_width, **cond)
-        D = build_discriminator(arch, img_size=size, channels=channels, width=model.d_width, **cond)
+        D = build_discriminator(arch, img_size=size, channels=d_shape[0], width=model.d_width, **cond)
     else:
         output = "tanh" if kind == "image" else "linear"
         G = build_generator(arch, z_dim=model.z_dim, out_shape=sample_shape, hidden=tuple(model.g_hidden),
                             output=output, **cond)
-        D = build_discriminator(arch, in_shape=sample_shape, hidden=tuple(model.d_hidden), **cond)
+        D = build_discriminator(arch, in_shape=d_shape, hidden=tuple(model.d_hidden), **cond)
+    if stab.minibatch_stddev or stab.minibatch_discrimination:
+        from gankit.games.remedies import DiscriminatorWithBatchFeature
+
+        D = DiscriminatorWithBatchFeature(D, d_shape, stddev=stab.minibatch_stddev,
+                                          mbd_kernels=stab.minibatch_discrimination)
     if model.spectral_norm:
         from gankit.nn import apply_spectral_norm
 

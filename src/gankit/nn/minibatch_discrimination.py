@@ -34,8 +34,9 @@ class MinibatchDiscrimination(nn.Module):
         if x.dim() != 2 or x.shape[1] != self.in_features:
             raise ValueError(f"expected input of shape (N, {self.in_features}), got {tuple(x.shape)}")
         m = (x @ self.T).reshape(-1, self.out_features, self.kernel_dims)  # [N, B, C]
-        l1 = (m.unsqueeze(0) - m.unsqueeze(1)).abs().sum(dim=3)  # [N, N, B]
-        o = torch.exp(-l1).sum(dim=1) - 1.0  # drop the self term exp(0) = 1
+        per_kernel = m.transpose(0, 1)  # [B, N, C]
+        l1 = torch.cdist(per_kernel, per_kernel, p=1)  # [B, N, N], without materialising [N, N, B, C]
+        o = (torch.exp(-l1).sum(dim=2) - 1.0).transpose(0, 1)  # drop the self term exp(0) = 1 -> [N, B]
         return torch.cat([x, o], dim=1)
 
     def extra_repr(self) -> str:

@@ -1,0 +1,110 @@
+"""Each stability remedy, switched on from the config, does what it claims inside the game."""
+
+import pytest
+import torch
+
+from gankit.config import load_config
+from gankit.data import load_dataset
+from gankit.errors import ConfigError
+from gankit.games import DataSpec, PhaseContext, build_game
+from gankit.training.data_stream import Batch
+from gankit.training.noise import NoiseSource
+
+RING = ["model.g_hidden=[32]", "model.d_hidden=[32]", "train.batch_size=64"]
+
+
+def game_for(*overrides):
+    config = load_config("gan-ring", RING + list(overrides))
+    torch.manual_seed(0)
+    return config, build_game(config, DataSpec("ring", "points", (2,), 8))
+
+
+def context(step=0, n=64, seed=0):
+    ring = load_dataset("ring", n_points=n, seed=seed)
+    return PhaseContext(Batch(ring.x, None), n, NoiseSource(seed, torch.device("cpu")), step)
+
+
+def g_gradient(game, ctx):
+    G = game.module("G")
+    G.zero_grad()
+    loss, _ = game.phase_loss("G", ctx)
+    loss.backward()
+    return torch.cat([p.grad.flatten() for p in G.parameters()])
+
+
+def test_pacgan_packs_m_samples_into_each_discriminator_input():
+    _, game = game_for("stab.pack=4")
+    first = next(m for m in game.module("D").modules() if isinstance(m, torch.nn.Linear))
+    assert first.in_features == 2 * 4
+    ctx = context()
+    assert game._discriminate(ctx.batch.x, None, ctx).shape == (16,)  # 64 samples -> 16 packed judgements
+
+
+def test_unrolling_changes_the_generators_gradient_and_k0_does_not():
+    plain = g_gradient(game_for()[1], context())
+    assert torch.allclose(g_gradient(game_for("stab.unrolled_steps=0")[1], context()), plain)
+    unrolled = g_gradient(game_for("stab.unrolled_steps=5", "stab.unrolled_lr=0.5")[1], context())
+    assert torch.isfinite(unrolled).all()
+    assert (unrolled - plain).norm() > 0.05 * plain.norm()
+
+
+def test_instance_noise_is_added_to_d_inputs_and_annealed_to_zero():
+    _, game = game_for("stab.instance_noise=0.5", "train.steps=100")
+    x = torch.zeros(4096, 2)
+    start = game._d_input(x, context(step=0))
+    assert abs(start.std().item() - 0.5) < 0.03
+    halfway = game._d_input(x, context(step=50))
+    assert abs(halfway.std().item() - 0.25) < 0.02
+    assert torch.equal(game._d_input(x, context(step=100)), x)
+
+
+def test_one_sided_label_smoothing_targets_0_9_for_real_data():
+    _, smooth = game_for("stab.real_label=0.9")
+    _, plain = game_for()
+    logits = torch.full((8,), 3.0)
+    # at logit 3 a target of 1 wants D(x) higher still; a target of 0.9 pulls it back (positive gradient)
+    real = logits.clone().requires_grad_(True)
+    smooth._d_loss_fn(real, torch.zeros(8)).backward()
+    assert (real.grad > 0).all()
+    real = logits.clone().requires_grad_(True)
+    plain._d_loss_fn(real, torch.zeros(8)).backward()
+    assert (real.grad < 0).all()
+
+
+def test_minibatch_discrimination_sees_a_collapsed_batch():
+    _, game = game_for("stab.minibatch_discrimination=5")
+    D = game.module("D")
+    mbd = D.batch_layers[-1]
+    features = D.batch_layers(D.trunk(torch.ones(16, 2)))
+    torch.testing.assert_close(features[:, -5:], torch.full((16, 5), 15.0))  # N - 1 for identical samples
+    assert mbd.out_features == 5 and D(torch.randn(16, 2)).shape == (16,)
+
+
+def test_minibatch_stddev_adds_a_diversity_channel_to_dcgan():
+    config = load_config("gan-ring", ["model.arch=dcgan", "model.g_width=8", "model.d_width=8",
+                                      "stab.minibatch_stddev=true"])
+    game = build_game(config, DataSpec("digits", "image", (1, 32, 32), 10))
+    D = game.module("D")
+    assert D.head.in_channels == D.trunk.out_channels + 1
+    assert D(torch.randn(8, 1, 32, 32)).shape == (8,)
+
+
+def test_spectral_norm_switch_normalizes_the_discriminator():
+    _, game = game_for("model.spectral_norm=true")
+    D = game.module("D").train()
+    for _ in range(30):
+        D(torch.randn(64, 2))
+    for layer in (m for m in D.modules() if isinstance(m, torch.nn.Linear)):
+        sigma = torch.linalg.matrix_norm(layer.weight.detach(), ord=2)
+        assert abs(sigma.item() - 1) < 0.05
+
+
+@pytest.mark.parametrize("overrides, says", [
+    (["stab.pack=3"], "multiple of stab.pack"),
+    (["stab.real_label=0.9", "loss=wgan-gp"], "label smoothing"),
+    (["stab.diffaugment=colour"], "unknown policy 'colour'"),
+    (["stab.pack=2", "game=conditional"], "need game=unconditional"),
+])
+def test_invalid_remedy_settings_are_one_line_errors(overrides, says):
+    with pytest.raises(ConfigError, match=says):
+        load_config("gan-ring", RING + overrides)
