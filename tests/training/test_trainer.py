@@ -157,3 +157,16 @@ def test_an_absurd_learning_rate_from_the_start_stops_with_no_checkpoint(tmp_pat
         api.train("gan-ring", tmp_path / "run", overrides=TINY + ["train.steps=50", "optim.lr_d=1e30",
                                                                    "optim.lr_g=1e30", "loss=least-squares"])
     assert not (tmp_path / "run" / "checkpoints").exists()
+
+
+def test_mixed_precision_runs_in_bfloat16_on_the_cpu(tmp_path):
+    trainer = make_trainer(tmp_path, ["train.amp=true"])
+    assert trainer.amp_dtype == torch.bfloat16
+    seen = []
+    handle = trainer.game.module("D").register_forward_hook(lambda m, i, o: seen.append(o.dtype))
+    for _ in range(3):
+        trainer.train_step()
+    handle.remove()
+    assert torch.bfloat16 in seen  # the matmuls ran in bfloat16 ...
+    assert all(p.dtype == torch.float32 for p in trainer.game.module("G").parameters())  # ... weights stay float32
+    assert all(torch.isfinite(p).all() for p in trainer.game.module("G").parameters())
