@@ -6,16 +6,14 @@ Built-ins, registered below exactly as a user would register their own:
 """
 
 from gankit.metrics.extractors.base import FeatureExtractor, extract
-from gankit.metrics.extractors.classifier import (
-    ClassifierFeatureExtractor,
-    DomainClassifier,
-    classifier_accuracy,
+from gankit.metrics.extractors.classifier import ClassifierFeatureExtractor, DomainClassifier
+from gankit.metrics.extractors.classifier_io import (
     classifier_extractor,
     load_classifier,
     read_classifier_metadata,
     save_classifier,
-    train_classifier,
 )
+from gankit.metrics.extractors.classifier_training import classifier_accuracy, train_classifier
 from gankit.metrics.extractors.inception import InceptionFeatureExtractor, find_inception_weights
 from gankit.metrics.extractors.registry import (
     feature_extractor_names,

@@ -1,32 +1,27 @@
 """A small CNN that gankit trains on a labelled image dataset, for domain-specific metrics.
 
 Inception features know ImageNet, not Fashion-MNIST: on small grey datasets a classifier trained on the
-dataset itself gives more telling numbers. Its penultimate layer (128-d) gives a "classifier FID" (as in
-the "Are GANs Created Equal?" MNIST/Fashion-MNIST experiments of Lucic et al. 2018, which use a domain
-classifier's features) and its logits give a classifier Inception Score and the class coverage.
+dataset itself gives more telling numbers. Its penultimate layer (128-d) gives a "classifier FID" (the
+Frechet distance in a domain classifier's feature space, a common stand-in for MNIST-like data) and its
+logits give a classifier Inception Score and the class coverage. Numbers from different classifiers are
+not comparable: the extractor's ``cache_id`` names the exact weights.
 
-Saved as ``<name>.safetensors`` (weights) plus ``<name>.json`` (architecture and metadata); never pickle.
+Trained by ``classifier_training.train_classifier``; saved and loaded by ``classifier_io`` (safetensors + JSON).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
-from pathlib import Path
-from typing import Any
 
 import torch
 import torch.nn.functional as F
-from safetensors.torch import load_file, save_file
 from torch import nn
 
-from gankit.errors import CheckpointError, ConfigError, DataError
+from gankit.errors import ConfigError, DataError
 from gankit.metrics._arrays import check_positive_int
-from gankit.metrics.extractors.base import FeatureExtractor, check_images
+from gankit.metrics.extractors.base import FeatureExtractor
 
-FORMAT = "gankit.domain_classifier/1"
 _MAX_CHANNELS = 128
 _MIN_SPATIAL = 8  # downsample by stride-2 convolutions until the feature map is at most 8x8
 
@@ -80,149 +75,6 @@ class DomainClassifier(nn.Module):
         return self.head(self.dropout(self.features(images)))
 
 
-def _check_training_data(x: torch.Tensor, y: torch.Tensor, num_classes: int) -> torch.Tensor:
-    check_images(x)
-    y = torch.as_tensor(y)
-    if y.ndim != 1 or y.shape[0] != x.shape[0]:
-        raise DataError(f"labels must have shape ({x.shape[0]},), got {tuple(y.shape)}")
-    if y.is_floating_point() or y.is_complex():
-        raise DataError(f"labels must be integers, got {y.dtype}")
-    if y.numel() and (int(y.min()) < 0 or int(y.max()) >= num_classes):
-        raise DataError(f"labels must lie in 0..{num_classes - 1}, got {int(y.min())}..{int(y.max())}")
-    return y.long()
-
-
-def train_classifier(
-    x: torch.Tensor,
-    y: torch.Tensor,
-    num_classes: int,
-    epochs: int = 5,
-    batch_size: int = 128,
-    lr: float = 3e-3,
-    seed: int = 0,
-    device: torch.device | str | None = None,
-    width: int = 16,
-    feature_dim: int = 128,
-) -> DomainClassifier:
-    """Train a :class:`DomainClassifier` on images ``x`` (N, C, H, W) in [-1, 1] with labels ``y`` (N,).
-
-    Adam with a one-cycle learning-rate schedule (peak ``lr``), cross-entropy, mini-batches reshuffled each
-    epoch. Seeded: the same inputs and seed give the same weights on one device (the global RNG is restored
-    afterwards). ``device`` defaults to ``x``'s. Returns the model in eval mode. On Fashion-MNIST the
-    defaults reach about 91% test accuracy in 5 epochs (see tests/metrics/test_metrics_classifier.py).
-    """
-    num_classes = check_positive_int("num_classes", num_classes)
-    epochs, batch_size = check_positive_int("epochs", epochs), check_positive_int("batch_size", batch_size)
-    if x.ndim != 4 or x.shape[2] != x.shape[3]:
-        raise DataError(f"classifier images must be (N, C, S, S), got shape {tuple(x.shape)}")
-    labels = _check_training_data(x, y, num_classes)
-    device = torch.device(device) if device is not None else x.device
-    steps_per_epoch = -(-x.shape[0] // batch_size)
-    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
-        torch.manual_seed(seed)
-        model = DomainClassifier(x.shape[1], num_classes, x.shape[2], width, feature_dim).to(device)
-        optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-        schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=epochs * steps_per_epoch)
-        shuffle = torch.Generator().manual_seed(seed)
-        model.train()
-        for _ in range(epochs):
-            order = torch.randperm(x.shape[0], generator=shuffle)
-            for start in range(0, x.shape[0], batch_size):
-                batch = order[start : start + batch_size]
-                loss = F.cross_entropy(model(x[batch].to(device)), labels[batch].to(device))
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                optimizer.step()
-                schedule.step()
-    return model.eval()
-
-
-def classifier_accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 1000) -> float:
-    """Fraction of images whose arg-max logit equals the label, in eval mode under inference_mode."""
-    device = next(model.parameters()).device
-    was_training = model.training
-    model.eval()
-    correct = 0
-    with torch.inference_mode():
-        for start in range(0, x.shape[0], batch_size):
-            logits = model(x[start : start + batch_size].to(device))
-            correct += int((logits.argmax(dim=1).cpu() == torch.as_tensor(y[start : start + batch_size])).sum())
-    model.train(was_training)
-    return correct / x.shape[0]
-
-
-def _sidecar(path: Path) -> Path:
-    return path.with_suffix(".json")
-
-
-def _write_atomically(path: Path, write: Any) -> None:
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        write(tmp)
-        with open(tmp, "rb+") as stream:
-            os.fsync(stream.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def save_classifier(model: DomainClassifier, path: str | Path, metadata: dict[str, Any] | None = None) -> Path:
-    """Write ``path`` (safetensors weights) and ``path`` with suffix .json (architecture + ``metadata``).
-
-    Both files are written atomically. Returns the weights path.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    state = {key: value.detach().cpu().contiguous() for key, value in model.state_dict().items()}
-    sidecar = {"format": FORMAT, "config": model.config, "metadata": metadata or {}}
-    _write_atomically(path, lambda tmp: save_file(state, tmp))
-
-    def write_json(tmp: str) -> None:
-        with open(tmp, "w", encoding="utf-8") as stream:
-            json.dump(sidecar, stream, indent=2, sort_keys=True)
-
-    _write_atomically(_sidecar(path), write_json)
-    return path
-
-
-def read_classifier_metadata(path: str | Path) -> dict[str, Any]:
-    """The JSON sidecar of a saved classifier (format, config, metadata); CheckpointError if unreadable."""
-    sidecar = _sidecar(Path(path))
-    if not sidecar.is_file():
-        raise CheckpointError(f"classifier sidecar not found: {sidecar}")
-    try:
-        content = json.loads(sidecar.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise CheckpointError(f"classifier sidecar {sidecar} is not valid JSON: {error}") from None
-    if not isinstance(content, dict) or content.get("format") != FORMAT or not isinstance(content.get("config"), dict):
-        raise CheckpointError(f"classifier sidecar {sidecar} is not a {FORMAT} file")
-    return content
-
-
-def load_classifier(path: str | Path, device: torch.device | str | None = None) -> DomainClassifier:
-    """Load a classifier written by :func:`save_classifier` (weights + JSON sidecar), in eval mode."""
-    path = Path(path)
-    if not path.is_file():
-        raise CheckpointError(f"classifier weights not found: {path}")
-    content = read_classifier_metadata(path)
-    try:
-        model = DomainClassifier(**content["config"])
-    except (TypeError, ConfigError) as error:
-        raise CheckpointError(f"classifier sidecar {_sidecar(path)} has a bad config: {error}") from None
-    try:
-        state = load_file(str(path))
-    except Exception as error:  # safetensors raises its own error types for corrupt files
-        raise CheckpointError(f"classifier weights {path} are corrupt: {error}") from None
-    try:
-        model.load_state_dict(state)
-    except RuntimeError as error:
-        first_line = str(error).strip().splitlines()[0]
-        raise CheckpointError(f"classifier weights {path} do not fit its sidecar: {first_line}") from None
-    return model.to(device if device is not None else "cpu").eval()
-
-
 class ClassifierFeatureExtractor(FeatureExtractor):
     """A trained :class:`DomainClassifier` as an extractor: 128-d penultimate features and logits.
 
@@ -266,8 +118,3 @@ class ClassifierFeatureExtractor(FeatureExtractor):
 
     def logits(self, images: torch.Tensor) -> torch.Tensor:
         return self.model(self._prepare(images))
-
-
-def classifier_extractor(path: str | Path, device: torch.device | str | None = None) -> ClassifierFeatureExtractor:
-    """Factory registered as "classifier": load the classifier saved at ``path`` and wrap it."""
-    return ClassifierFeatureExtractor(load_classifier(path, device))

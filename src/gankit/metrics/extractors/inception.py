@@ -10,11 +10,13 @@ What the scripted module does (inspected): input (N, 3, H, W) float32 in TF's ra
 pooled; it has no classification head, so it gives no logits (no Inception Score from it); its batch norms are
 fixed (inference-only), so train/eval mode does not matter.
 
-Preprocessing here, once per image: grey images are tiled to 3 channels; images not already 299x299 are
-resized to 299x299 with bilinear interpolation (align_corners=False), as Lucic et al. 2018 ("Are GANs Created
-Equal?") and the TF FID code do, but antialiased when downsampling (as PIL's bilinear does), the point
-clean-fid (Parmar, Zhang & Zhu 2022) makes about aliased resizing; finally [-1, 1] is mapped to the TF range
-(x + 1) * 127.5/128 - 1 (the same pixel p -> p/128 - 1) and laid out channels_last.
+Preprocessing here, once per image: images not already 299x299 are resized to 299x299 with bilinear
+interpolation -- the kind of resize inside the TF FID graph that Heusel et al.'s and Lucic et al. 2018's ("Are
+GANs Created Equal?") numbers went through -- but with PyTorch's half-pixel convention (align_corners=False)
+and antialiasing when downsampling, as clean-fid (Parmar, Zhang & Zhu 2022) recommends, so the numbers are
+not bit-identical to the TF code's aliased resize. Grey images are resized, then tiled to 3 channels.
+Finally [-1, 1] is mapped to the TF range by (x + 1) * 127.5/128 - 1 (pixel p -> p/128 - 1) and laid out
+channels_last (about 12% faster per core than NCHW here).
 """
 
 from __future__ import annotations
