@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+import numpy as np
 import torch
 
 from gankit.errors import ConfigError, DataError
@@ -18,7 +19,7 @@ from gankit.metrics.defaults import DEFAULTS
 
 
 def _as_tensor(values: Any, what: str) -> torch.Tensor:
-    return torch.from_numpy(as_matrix(values, what))
+    return torch.from_numpy(np.ascontiguousarray(as_matrix(values, what)))
 
 
 def distance_blocks(

@@ -84,7 +84,7 @@ def _batches(images_or_iterator: Any, batch_size: int) -> Iterator[torch.Tensor]
     for item in source:
         if isinstance(item, (tuple, list)):
             item = item[0]
-        batch = torch.from_numpy(item) if isinstance(item, np.ndarray) else item
+        batch = torch.from_numpy(np.ascontiguousarray(item)) if isinstance(item, np.ndarray) else item
         if not isinstance(batch, torch.Tensor):
             raise DataError(f"extract expects tensors or arrays of images, got {type(batch).__name__}")
         for start in range(0, batch.shape[0], batch_size):
