@@ -67,3 +67,18 @@ def test_a_corrupt_weights_file_is_refused(tmp_path):
     fake.write_bytes(b"not the network")
     with pytest.raises(GankitError, match="corrupt"):
         get_feature_extractor("inception", weights_path=fake)
+
+
+@needs_weights
+def test_evaluate_runs_end_to_end_on_inception_features(inception):
+    from gankit.errors import ConfigError
+    from gankit.metrics import evaluate
+
+    generator = torch.Generator().manual_seed(2)
+    real = torch.rand(6, 1, 28, 28, generator=generator) * 2 - 1
+    result = evaluate(real.flip(0), real, metrics=("pr",), extractor=inception, pr_k=2)
+    assert (result["precision"], result["recall"]) == (1.0, 1.0)  # the same images in another order
+    assert result["settings"]["extractor"] == "inception" and result["settings"]["feature_dim"] == 2048
+    assert result["settings"]["batch_size"] == 8
+    with pytest.raises(ConfigError, match="needs class logits"):
+        evaluate(real, real, metrics=("is",), extractor=inception)
