@@ -21,6 +21,7 @@ from gankit.models.conditional import (
 )
 from gankit.models.dcgan import DCGAN_SIZES, DCGANDiscriminator, DCGANGenerator, ImageSizeError
 from gankit.models.init import dcgan_init_
+from gankit.models.layout import images_channels_last, prefers_channels_last, to_channels_last
 from gankit.models.mlp import MLPDiscriminator, MLPGenerator
 from gankit.models.registry import MODEL_NAMES, build_discriminator, build_generator, register_model
 
@@ -37,6 +38,9 @@ __all__ = [
     "build_discriminator",
     "register_model",
     "dcgan_init_",
+    "prefers_channels_last",
+    "to_channels_last",
+    "images_channels_last",
     "MLPGenerator",
     "MLPDiscriminator",
     "DCGANGenerator",
