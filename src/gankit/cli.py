@@ -76,6 +76,17 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from gankit.doctor import diagnose_run, render_text
+
+    findings = diagnose_run(args.run)
+    if args.json:
+        print(json.dumps([f.to_dict() for f in findings], indent=2))
+    else:
+        print(render_text(findings))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="gankit", description="Train, sample and inspect generative adversarial networks.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -122,6 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run", metavar="RUN")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_info)
+
+    p = sub.add_parser("doctor", help="diagnose a run: mode collapse, vanishing gradients, an overpowering D, ...")
+    p.add_argument("run", metavar="RUN")
+    p.add_argument("--json", action="store_true", help="print a JSON list of findings")
+    p.set_defaults(func=_cmd_doctor)
     return parser
 
 
