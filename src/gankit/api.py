@@ -137,7 +137,7 @@ def train(config: Config | str, out: str | Path | None = None, *, overrides: lis
                             rank=dist.rank, world_size=dist.world_size, channels_last=config.train.channels_last)
         reference = dataset.x[:2500] if dataset.kind == "points" else None
         trainer = Trainer(game, stream, config, run_dir, device, dist, reference=reference,
-                          metadata={"data_spec": _spec_dict(spec)})
+                          metadata={"data_spec": _spec_dict(spec)}, hooks=training_hooks(config))
         if resume_state is not None:
             trainer.load_state_dict(resume_state, resume_from)
         if dist.is_main:
@@ -149,6 +149,16 @@ def train(config: Config | str, out: str | Path | None = None, *, overrides: lis
         return trainer.run()
     finally:
         shutdown_distributed(dist)
+
+
+def training_hooks(config: Config) -> list:
+    """The watchers a config asks for: periodic evaluation (`eval.every`)."""
+    hooks = []
+    if config.eval.every:
+        from gankit.training_eval import EvalHook
+
+        hooks.append(EvalHook(config.eval))
+    return hooks
 
 
 def _spec_dict(spec: DataSpec) -> dict[str, Any]:

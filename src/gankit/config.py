@@ -86,6 +86,17 @@ class TrainConfig:
 
 
 @dataclass
+class EvalConfig:
+    """Evaluation during training (off when every = 0): metrics logged beside the losses, best checkpoint kept."""
+
+    every: int = 0  # generator steps between evaluations
+    metrics: str = "fid"  # comma-separated: fid, kid, is, pr, dc, modes, classes
+    n: int = 2000  # generated samples per evaluation
+    extractor: str = "classifier"  # classifier (fast, trained once on the data) or inception
+    best: str = "fid"  # keep checkpoints/best/ by this metric (lower is better for fid, kid, reverse_kl)
+
+
+@dataclass
 class OptimConfig:
     lr_g: float = 2e-4
     lr_d: float = 2e-4
@@ -107,6 +118,7 @@ class Config:
     stab: StabilityConfig = field(default_factory=StabilityConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     optim: OptimConfig = field(default_factory=OptimConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -309,6 +321,10 @@ def validate(config: Config) -> None:
         raise ConfigError(f"config key 'data.channels' must be 1 or 3, got {config.data.channels!r}")
     if config.data.split not in ("train", "test"):
         raise ConfigError(f"config key 'data.split' must be 'train' or 'test', got '{config.data.split}'")
+    _positive(config.eval.every, "eval.every", allow_zero=True)
+    _positive(config.eval.n, "eval.n")
+    if config.eval.extractor not in ("classifier", "inception"):
+        raise ConfigError(f"config key 'eval.extractor' must be classifier or inception, got '{config.eval.extractor}'")
     stab = config.stab
     if not 0 < stab.real_label <= 1:
         raise ConfigError(f"config key 'stab.real_label' must be in (0, 1], got {stab.real_label!r}")

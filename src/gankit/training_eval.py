@@ -1,0 +1,78 @@
+"""Evaluation during training: every `eval.every` steps, measure the current generator and keep the best one.
+
+The hook writes a checkpoint of the current step, evaluates it exactly as `gankit eval` would (the sampling
+network, its EMA when kept; the run's own data as reference; reference statistics and the domain classifier
+cached), logs the numbers beside the losses (``eval/<metric>`` in metrics.jsonl and TensorBoard, plus one
+``eval`` record with the settings), and copies the checkpoint to ``checkpoints/best/`` whenever the chosen
+metric improves (atomically: a temporary copy renamed into place).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from gankit.config import EvalConfig
+from gankit.training import checkpoint as ckpt
+from gankit.training.trainer import Hook, Trainer
+
+#: Metrics where a larger value is better; every other metric (fid, kid, reverse_kl, ...) is better lower.
+HIGHER_IS_BETTER = ("is", "precision", "recall", "density", "coverage", "modes_covered", "high_quality_fraction")
+
+
+def is_improvement(metric: str, value: float, best: float | None) -> bool:
+    if best is None:
+        return True
+    return value > best if metric in HIGHER_IS_BETTER else value < best
+
+
+class EvalHook(Hook):
+    def __init__(self, settings: EvalConfig, cache_dir: str | Path | None = None) -> None:
+        self.settings = settings
+        self.cache_dir = cache_dir
+        self.best: float | None = None
+
+    def _evaluate(self, trainer: Trainer) -> dict[str, Any]:
+        from gankit.evaluation import evaluate_source
+
+        path = trainer.save_checkpoint()
+        return evaluate_source(path, metrics=self.settings.metrics, n=self.settings.n,
+                               extractor=self.settings.extractor, seed=trainer.config.seed,
+                               cache_dir=self.cache_dir, device=trainer.device, log=None), path
+
+    def on_log(self, trainer: Trainer, stats: dict[str, float]) -> None:
+        if not self.settings.every or trainer.step % self.settings.every:
+            return
+        best_file = trainer.run_dir / "checkpoints" / "best" / "best.json"
+        if self.best is None and best_file.is_file():  # a resumed run keeps competing with its earlier best
+            self.best = json.loads(best_file.read_text(encoding="utf-8"))["value"]
+        result, path = self._evaluate(trainer)
+        numbers = {k: float(v) for k, v in result.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+        stats.update({f"eval/{k}": v for k, v in numbers.items()})
+        trainer.log_event("eval", {"metrics": numbers, "settings": json.loads(json.dumps(result["settings"],
+                                                                                        default=str))})
+        value = numbers.get(self.settings.best)
+        if value is not None and math.isfinite(value) and is_improvement(self.settings.best, value, self.best):
+            self.best = value
+            self._keep_best(path, trainer.step, value)
+
+    def _keep_best(self, path: Path, step: int, value: float) -> None:
+        folder = path.parent
+        tmp = folder / f".tmp-best-{os.getpid()}"
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        shutil.copytree(path, tmp)
+        ckpt.atomic_write_text(tmp / "best.json", json.dumps({"step": step, "metric": self.settings.best,
+                                                               "value": value}))
+        best = folder / "best"
+        if best.exists():
+            old = folder / f".old-best-{os.getpid()}"
+            os.rename(best, old)
+            os.rename(tmp, best)
+            shutil.rmtree(old)
+        else:
+            os.rename(tmp, best)
