@@ -232,6 +232,8 @@ def test_inception_on_a_few_images(digits_folder: Path, cache: Path) -> None:
     assert s["metrics"] == ["fid", "kid", "pr"] and s["skipped"][0].startswith("is:")
     assert abs(result["fid"]) < 1.0  # the same ten digits up to 8-bit rounding (the FID of two digit sets is ~100)
     assert result["precision"] == result["recall"] == 1.0
+    with pytest.raises(ConfigError, match="'is' needs class logits, which extractor 'inception' cannot give"):
+        evaluate_source(digits_folder, ref="digits", n=10, extractor="inception", metrics="fid,is", log=None)
 
 
 # --------------------------------------------------------------------------------------------- user errors
@@ -297,17 +299,19 @@ def test_unlabelled_reference_needs_inception(digits_folder: Path, tmp_path: Pat
                       says=("no class labels", "--extractor inception"))
 
 
-def test_metrics_that_do_not_apply(ring_run: Path, digits_run: Path, digits_folder: Path, cache: Path,
+def test_metrics_that_do_not_apply(ring_run: Path, digits_run: Path, digits_folder: Path, tmp_path: Path,
                                    capsys: pytest.CaptureFixture[str]) -> None:
     expect_user_error(capsys, "eval", ring_run, "--metrics", "is", says=("'is' needs class logits",))
-    expect_user_error(capsys, "eval", digits_folder, "--ref", "digits", "--metrics", "modes", "--cache-dir", cache,
+    expect_user_error(capsys, "eval", digits_folder, "--ref", "digits", "--metrics", "modes", "--cache-dir", tmp_path,
                       says=("'modes' needs points",))
+    assert not (tmp_path / "classifiers").exists()  # refused before training a classifier
     expect_user_error(capsys, "eval", ring_run, "--ref", "digits", says=("holds points but reference 'digits' holds images",))
     expect_user_error(capsys, "eval", digits_run, "--ref", "ring", says=("holds images but reference 'ring' holds points",))
 
 
 def test_bad_numbers_and_sources(ring_run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     expect_user_error(capsys, "eval", ring_run, "--n", "0", says=("--n must be a positive integer",))
+    expect_user_error(capsys, "eval", ring_run, "--extractor", "vgg", says=("unknown --extractor 'vgg'", "inception"))
     expect_user_error(capsys, "eval", tmp_path / "nowhere", says=("no such run",))
     expect_user_error(capsys, "eval", ring_run, "--label", "2", says=("not conditional",))
     (tmp_path / "notes.txt").write_text("hello")

@@ -32,7 +32,7 @@ from gankit.evaluation_data import (
     load_source,
 )
 from gankit.evaluation_defaults import EVAL_DEFAULTS, METRIC_OUTPUTS
-from gankit.metrics import DEFAULTS, FeatureExtractor, evaluate, get_feature_extractor
+from gankit.metrics import DEFAULTS, FeatureExtractor, evaluate, feature_extractor_names, get_feature_extractor
 
 METRIC_NAMES = tuple(METRIC_OUTPUTS)
 _NEEDS_LOGITS = ("is", "classes")
@@ -97,13 +97,15 @@ def evaluate_source(
     logits), or any registered extractor that needs no arguments. Points are compared as they are.
 
     ``batch_size`` (images per forward pass) defaults to the extractor's preferred size; results do not
-    depend on it. Reference features are cached under ``cache_dir/reference_stats`` keyed by dataset, split, shape, class,
-    extractor id and n. ``log`` receives progress lines (default: stderr; None: silent). Returns e.g.
+    depend on it. Reference features are cached under ``cache_dir/reference_stats`` keyed by dataset, split,
+    shape, class, extractor id and n. ``log`` receives progress lines (default: stderr; None: silent). Returns e.g.
     ``{"fid": ..., "kid": ..., "kid_std": ..., "precision": ..., "recall": ..., "settings": {...}}``.
     """
     say = log or (lambda message: None)
     chosen = parse_metrics(metrics)
     extractor_name = str(EVAL_DEFAULTS["extractor"] if extractor is None else extractor)
+    if extractor_name not in feature_extractor_names():
+        raise ConfigError(f"unknown --extractor {extractor_name!r}; choose one of {feature_extractor_names()}")
     seed = int(EVAL_DEFAULTS["seed"] if seed is None else seed)  # type: ignore[call-overload]
     cache = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
     from gankit.api import resolve_device
@@ -115,12 +117,16 @@ def evaluate_source(
     reference = load_reference(ref, src, count, label=label)
     check_compatible(src, reference, extractor_name)
 
-    skipped: list[str] = []
+    # Check the metrics before the slow part (training a classifier): its logits are known in advance.
     classifier_info = None
     feature_extractor: FeatureExtractor | None = None
-    if src.kind == "image":
-        feature_extractor, classifier_info = _build_extractor(extractor_name, reference, cache, torch_device, say)
-    chosen, skipped = _metrics_for(chosen, src, reference, feature_extractor)
+    if src.kind == "image" and extractor_name != "classifier":
+        feature_extractor, _ = build_extractor(extractor_name, reference, cache, torch_device, say)
+    has_logits = src.kind == "image" and (
+        extractor_name == "classifier" or (feature_extractor is not None and feature_extractor.has_logits))
+    chosen, skipped = _metrics_for(chosen, src, reference, has_logits, extractor_name)
+    if src.kind == "image" and feature_extractor is None:
+        feature_extractor, classifier_info = build_extractor(extractor_name, reference, cache, torch_device, say)
     has_modes = reference.data.modes is not None
     result = evaluate(
         src.samples, reference.data.x, chosen, feature_extractor if feature_extractor is not None else "identity",
@@ -145,26 +151,30 @@ def evaluate_source(
     return result
 
 
-def _build_extractor(name: str, reference: Reference, cache: Path, device: torch.device,
-                     say: Callable[[str], None]) -> tuple[FeatureExtractor, dict[str, Any] | None]:
+def build_extractor(name: str, reference: Reference, cache_dir: Path, device: torch.device,
+                    log: Callable[[str], None] = lambda message: None) -> tuple[FeatureExtractor, dict[str, Any] | None]:
+    """The feature extractor ``name`` for images like ``reference``'s, and (classifier only) its settings.
+
+    "classifier": the reference's cached domain classifier, trained first when absent
+    (:func:`gankit.evaluation_classifier.domain_classifier`); any other name: the registered extractor.
+    """
     if name == "classifier":
         from gankit.evaluation_classifier import domain_classifier
 
-        return domain_classifier(reference, cache, device, say)
+        return domain_classifier(reference, cache_dir, device, log)
     return get_feature_extractor(name).to(device), None
 
 
-def _metrics_for(chosen: tuple[str, ...] | None, src: EvalSource, reference: Reference,
-                 extractor: FeatureExtractor | None) -> tuple[tuple[str, ...], list[str]]:
+def _metrics_for(chosen: tuple[str, ...] | None, src: EvalSource, reference: Reference, has_logits: bool,
+                 extractor: str) -> tuple[tuple[str, ...], list[str]]:
     """The metrics to compute and the defaults skipped (with why); ConfigError for requests that cannot apply."""
-    has_logits = extractor is not None and extractor.has_logits
     has_modes = reference.data.modes is not None
     skipped: list[str] = []
     if chosen is None:
         defaults = EVAL_DEFAULTS["metrics_points" if src.kind == "points" else "metrics_images"]
         chosen = tuple(defaults)  # type: ignore[arg-type]
         if not has_logits and "is" in chosen:
-            skipped.append(f"is: extractor '{extractor.name if extractor else 'identity'}' has no logits")
+            skipped.append(f"is: extractor '{extractor}' has no logits")
             chosen = tuple(m for m in chosen if m != "is")
         if not has_modes and "modes" in chosen:
             skipped.append(f"modes: reference '{reference.identity}' has no known modes")
@@ -175,7 +185,7 @@ def _metrics_for(chosen: tuple[str, ...] | None, src: EvalSource, reference: Ref
             raise ConfigError(f"metric 'modes' needs points and a mixture with known modes (ring, grid); "
                               f"reference '{reference.identity}' has none")
         if name in _NEEDS_LOGITS and not has_logits:
-            what = "points" if src.kind == "points" else f"extractor '{extractor.name if extractor else ''}'"
+            what = "points" if src.kind == "points" else f"extractor '{extractor}'"
             raise ConfigError(f"metric {name!r} needs class logits, which {what} cannot give: "
                               "use --extractor classifier on images")
     return chosen, skipped

@@ -134,13 +134,14 @@ def _content_hash(data: ArrayDataset) -> str:
     return digest.hexdigest()[:12]
 
 
-def _pick_reference(ref: str | Path | None, source: EvalSource) -> tuple[str, str | None]:
+def _pick_reference(ref: str | Path | None, source: EvalSource | None) -> tuple[str, str | None]:
     """(dataset name, path) of the reference: ``ref`` (a folder or a dataset name) or the run's own data."""
-    run_data = source.data_config
+    run_data = source.data_config if source is not None else None
     if ref is None:
         if run_data is None:
-            raise ConfigError(f"{source.settings['source']} is not a run, so it has no training data to compare "
-                              "with: give --ref DATASET_OR_FOLDER")
+            what = source.settings["source"] if source is not None else "no source"
+            raise ConfigError(f"{what} is not a run, so it has no training data to compare with: "
+                              "give --ref DATASET_OR_FOLDER")
         return run_data.name, run_data.path
     if Path(ref).is_dir():
         return "folder", str(ref)
@@ -152,17 +153,18 @@ def _pick_reference(ref: str | Path | None, source: EvalSource) -> tuple[str, st
                       f"(known: {', '.join(dataset_names())})")
 
 
-def load_reference(ref: str | Path | None, source: EvalSource, n: int, *, label: int | None = None) -> Reference:
+def load_reference(ref: str | Path | None, source: EvalSource | None, n: int, *,
+                   label: int | None = None) -> Reference:
     """The reference for ``source``: at most ``n`` samples (the first ``n``) of the chosen split.
 
     Images are loaded at the generator's size and channels when the source is a generator, at their own
-    size otherwise. Synthetic mixtures (ring, grid) are drawn afresh: ``n`` points with
+    size otherwise (or when ``source`` is None, which needs ``ref``). Synthetic mixtures (ring, grid) are drawn afresh: ``n`` points with
     ``EVAL_DEFAULTS["reference_points_seed"]``. ``label`` keeps only that class's samples.
     """
     name, path = _pick_reference(ref, source)
     split = "test" if name in DATASETS_WITH_TEST_SPLIT else "train"
     img_size = channels = None
-    if source.kind == "image" and source.settings["source_kind"] == "generator":
+    if source is not None and source.kind == "image" and source.settings["source_kind"] == "generator":
         channels, img_size = source.sample_shape[0], source.sample_shape[1]
     seed = int(EVAL_DEFAULTS["reference_points_seed"])  # type: ignore[call-overload]
 
@@ -171,7 +173,7 @@ def load_reference(ref: str | Path | None, source: EvalSource, n: int, *, label:
             return load_dataset(name, path, img_size=img_size, channels=channels, split=which, n_points=n,
                                 seed=seed, limit=limit)
         except ConfigError as error:
-            if "holds points" in str(error):
+            if "holds points" in str(error) and source is not None:
                 raise DataError(f"{source.settings['source']} holds images but reference '{name}' holds points") from None
             raise
 
