@@ -49,7 +49,12 @@ class DoctorHook(Hook):
     toys: `DoctorHook.for_dataset` takes them from the dataset); `classifier`: images -> logits, for class
     coverage; `loss`: the config's loss name (default: the trainer's); `thresholds`: overrides of
     `gankit.doctor.DEFAULT_THRESHOLDS`; `console`: print each new finding; `report`: write report/doctor.*.
+
+    `diagnose` reads the whole history, so it runs on every interval of the first `DIAGNOSE_HISTORY` intervals
+    and then on every (n / DIAGNOSE_HISTORY)-th: its total cost stays linear in the length of the run.
     """
+
+    DIAGNOSE_HISTORY = 500
 
     def __init__(
         self,
@@ -149,6 +154,10 @@ class DoctorHook(Hook):
             if probe is not None:
                 self.probes.append({"step": trainer.step, "kind": "probe", **probe})
                 trainer.log_event("probe", probe)
+        if self._intervals % max(1, len(self.records) // self.DIAGNOSE_HISTORY) == 0:
+            self._report_new(trainer)
+
+    def _report_new(self, trainer: Trainer) -> None:
         self.findings = self.diagnose(trainer)
         for finding in self.findings:
             if finding.name in self.reported:
@@ -162,6 +171,6 @@ class DoctorHook(Hook):
     def on_end(self, trainer: Trainer) -> None:
         if not self._started:
             self._start(trainer)
-        self.findings = self.diagnose(trainer)
+        self._report_new(trainer)
         if self.report:
             write_report(trainer.run_dir, self.findings, step=trainer.step)
