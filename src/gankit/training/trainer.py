@@ -72,6 +72,16 @@ class TrainResult:
     last_stats: dict[str, float]
 
 
+def _match_state_layout(optimizer: torch.optim.Optimizer) -> None:
+    """Give every per-parameter state tensor its parameter's memory layout (checkpoints store contiguous
+    tensors; a channels_last weight needs channels_last moments, or fused kernels pair the wrong elements)."""
+    for group in optimizer.param_groups:
+        for param in group["params"]:
+            for key, value in optimizer.state.get(param, {}).items():
+                if isinstance(value, torch.Tensor) and value.shape == param.shape and value.stride() != param.stride():
+                    optimizer.state[param][key] = torch.empty_like(param, dtype=value.dtype).copy_(value)
+
+
 def _has_conv(module: nn.Module) -> bool:
     return any(p.dim() == 4 for p in module.parameters())
 
@@ -133,7 +143,9 @@ class Trainer:
         spec = self.game.networks[name]
         lr = self.config.optim.lr_g if spec.role == "generator" else self.config.optim.lr_d
         betas = (self.config.optim.beta1, self.config.optim.beta2)
-        return torch.optim.Adam(spec.module.parameters(), lr=lr, betas=betas, foreach=True)
+        # The fused kernel (one pass over all parameters) exists for CPU and CUDA tensors; else foreach.
+        fused = self.device.type in ("cpu", "cuda")
+        return torch.optim.Adam(spec.module.parameters(), lr=lr, betas=betas, fused=fused, foreach=not fused)
 
     def _amp_dtype(self) -> torch.dtype | None:
         if not self.train_cfg.amp:
@@ -267,6 +279,7 @@ class Trainer:
                 opt.load_state_dict(state["optimizers"][name])
             except (KeyError, ValueError) as exc:
                 raise ckpt.CheckpointError(f"checkpoint {source}: optimizer of '{name}' does not fit ({exc})") from None
+            _match_state_layout(opt)
         self.noise.load_state_dict(state["noise"])
         self.stream.load_state_dict(state["data"])
         torch.set_rng_state(state["rng"]["torch"])
