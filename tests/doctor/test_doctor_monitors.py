@@ -59,8 +59,7 @@ def test_loss_family_comes_from_the_config_or_from_the_records():
     assert loss_family(healthy(3, loss__G=-0.7)) == "minimax"  # log(1 - D(G(z))) is never positive
     no_acc = [{k: v for k, v in r.items() if not k.startswith("acc/")} for r in healthy(3)]
     assert loss_family(no_acc) == "wasserstein"
-    with pytest.raises(ValueError):
-        loss_family([], "nope")
+    assert loss_family(healthy(3), "relativistic") == "nonsaturating"  # an unknown (plug-in) loss is inferred
 
 
 # ------------------------------------------------------------------------------------------------ vanishing
@@ -196,6 +195,8 @@ def test_exploding_gradients_warn_before_the_nan():
     assert finding.evidence["factor"] == pytest.approx(3000.0) and "NaN is likely next" in finding.message
     growing = [1.0, 1.2, 0.9] + [10.0 * i for i in range(1, 8)]  # 70x: a healthy run's norms grow too
     assert check_nan(healthy(10, grad_norm__G=growing), [], TH["nan"]) is None
+    from_nothing = [1e-4, 1e-4, 1e-4, 0.5, 2.0]  # 20000x, but from an output layer that starts near zero
+    assert check_nan(healthy(5, grad_norm__G=from_nothing), [], TH["nan"]) is None
 
 
 # ------------------------------------------------------------------------------------------------ mode collapse

@@ -16,8 +16,8 @@ def train_records(n, **stats):
     base = {"loss/D": 1.3, "loss/G": 0.8, "D(x)": 0.55, "D(G(z))": 0.45, "acc/real": 0.7, "acc/fake": 0.6,
             "grad_norm/G": 1.0, "grad_norm/D": 0.5}
     base.update(stats)
-    return [{"step": 10 * (i + 1), "kind": "train", **{k: (v[i] if isinstance(v, list) else v) for k, v in base.items()}}
-            for i in range(n)]
+    return [{"step": 10 * (i + 1), "kind": "train",
+             **{k: (v[i] if isinstance(v, list) else v) for k, v in base.items()}} for i in range(n)]
 
 
 def overpowered_minimax(n=15):
@@ -61,7 +61,12 @@ def test_a_healthy_run_has_no_findings(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out) == []
 
 
-@pytest.mark.parametrize("make", [lambda p: p / "absent", lambda p: p, lambda p: (p / "file.txt").write_text("x") and p / "file.txt"])
+def a_file(folder):
+    (folder / "file.txt").write_text("x")
+    return folder / "file.txt"
+
+
+@pytest.mark.parametrize("make", [lambda p: p / "absent", lambda p: p, a_file], ids=["missing", "empty", "file"])
 def test_doctor_refuses_what_is_not_a_run_folder(tmp_path, capsys, make):
     target = make(tmp_path)
     assert main(["doctor", str(target)]) == 2

@@ -17,7 +17,8 @@ REMEDIES: dict[str, str] = {
     "loss=nonsaturating": "the generator maximizes log D(G(z)) instead of minimizing log(1 - D(G(z))), whose "
                           "gradient vanishes exactly when D rejects the fakes (Goodfellow et al. 2014, Sec. 3)",
     "loss=wgan-gp": "a Wasserstein critic with a gradient penalty gives useful gradients even when the real and "
-                    "fake distributions do not overlap, and trains stably (Arjovsky et al. 2017; Gulrajani et al. 2017)",
+                    "fake distributions do not overlap, and trains stably (Arjovsky et al. 2017; "
+                    "Gulrajani et al. 2017)",
     "model.spectral_norm=true": "bounds D's Lipschitz constant layer by layer, so D cannot become arbitrarily sharp "
                                 "and its gradients stay informative (Miyato et al. 2018)",
     "reg.r1_gamma=10": "penalizes D's gradient on real data, which damps the oscillation around the equilibrium "

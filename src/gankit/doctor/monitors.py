@@ -52,7 +52,8 @@ NON_CONVERGENCE = {
     "drift_max": 0.5,          # change of the linear trend of loss/D across the window, in units
 }
 NAN = {
-    "explode_factor": 1000.0,  # grad_norm/* above this multiple of its median over the first intervals
+    "explode_factor": 1000.0,  # grad_norm/* above this multiple of its median over the first intervals ...
+    "explode_min": 100.0,      # ... and above this absolute value (a near-zero start is no reference)
     "reference_intervals": 3,  # how many first intervals set that reference
 }
 MODE_COLLAPSE = {
@@ -133,7 +134,8 @@ def check_vanishing_gradients(records: Sequence[dict], family: str, th: dict[str
             "grad_norm/G ratio": rounded(ratio), "ratio threshold": th["grad_drop"],
             "since_step": episode.start_step, "until_step": episode.end_step, "ongoing": episode.ongoing,
         }
-        message = (f"The discriminator rejects the fakes with certainty (D(G(z)) = {median(v for _, v in fake_during):.2g} "
+        fake_median = median(v for _, v in fake_during)
+        message = (f"The discriminator rejects the fakes with certainty (D(G(z)) = {fake_median:.2g} "
                    f"{_span_text(episode.start_step, episode.end_step, episode.ongoing)}) and the saturating minimax "
                    f"loss leaves the generator {ratio:.1%} of its peak gradient norm.")
         return Finding("vanishing_gradients", _severity(episode.ongoing), episode.start_step, evidence, message,
@@ -143,7 +145,8 @@ def check_vanishing_gradients(records: Sequence[dict], family: str, th: dict[str
     smooth = trailing_median(values, int(th["smoothing"]))
     running_peak = list(accumulate(smooth, max))
     steps = [s for s, _ in grads]
-    found = episodes(steps, [v < th["grad_collapse"] * p for v, p in zip(values, running_peak)], int(th["min_intervals"]))
+    flags = [v < th["grad_collapse"] * p for v, p in zip(values, running_peak)]
+    found = episodes(steps, flags, int(th["min_intervals"]))
     episode = chosen_episode(found)
     if episode is None:
         return None
@@ -176,7 +179,7 @@ def check_discriminator_overpowering(records: Sequence[dict], family: str, th: d
     rows = [r for r in records if all(as_float(r.get(k)) is not None for k in ("acc/real", "acc/fake", "loss/D"))]
     if len(rows) < th["min_intervals"]:
         return None
-    flags = [r["acc/real"] >= th["acc_min"] and r["acc/fake"] >= th["acc_min"] and r["loss/D"] <= th["loss_d_max"] * unit
+    flags = [min(r["acc/real"], r["acc/fake"]) >= th["acc_min"] and r["loss/D"] <= th["loss_d_max"] * unit
              for r in rows]
     steps = [int(r["step"]) for r in rows]
     episode = chosen_episode(episodes(steps, flags, int(th["min_intervals"])))
@@ -267,7 +270,8 @@ def check_non_convergence(records: Sequence[dict], family: str, th: dict[str, fl
         what.append(f"drifts by {drift:+.2f} units")
     meaning = ("the loss of a discriminator at chance" if LOSS_D_UNIT[family] is not None
                else "the largest |loss/D| of the run")
-    message = f"The losses do not settle: since step {since} loss/D {' and '.join(what)} (1 unit = {unit:.3g}, {meaning})."
+    message = (f"The losses do not settle: since step {since} loss/D {' and '.join(what)} "
+               f"(1 unit = {unit:.3g}, {meaning}).")
     return Finding("non_convergence", "warning", since, evidence, message,
                    remedies("reg.r1_gamma=10", "optim.lr_d lower (two time-scale)", "train.ema", "loss=wgan-gp",
                             "model.spectral_norm=true", "unrolled GAN"))
@@ -281,9 +285,9 @@ def check_nan(records: Sequence[dict], diverged: Sequence[dict], th: dict[str, f
 
     A NaN/inf loss ends the run (the engine logs a ``diverged`` record and stops before writing the bad state);
     a logged non-finite statistic is the same failure. Before it, gradient norms typically explode: any
-    grad_norm/* above ``explode_factor`` times its median over the first ``reference_intervals`` intervals is
-    reported as a warning (too large a step size, or a D whose Lipschitz constant is unbounded: Miyato et al.
-    2018; Gulrajani et al. 2017).
+    grad_norm/* above ``explode_factor`` times its median over the first ``reference_intervals`` intervals (and
+    above ``explode_min``) is reported as a warning (too large a step size, or a D whose Lipschitz constant is
+    unbounded: Miyato et al. 2018; Gulrajani et al. 2017).
     """
     exploding = _exploding_gradients(records, th)
     if diverged:
@@ -321,7 +325,7 @@ def _exploding_gradients(records: Sequence[dict], th: dict[str, float]) -> dict[
         if reference <= 0:
             continue
         for step, value in points[n_ref:]:
-            if value > th["explode_factor"] * reference:
+            if value > th["explode_factor"] * reference and value > th["explode_min"]:
                 if first is None or step < first["since_step"]:
                     first = {"statistic": key, "value": rounded(value), "reference": rounded(reference),
                              "factor": rounded(value / reference), "factor threshold": th["explode_factor"],
@@ -359,6 +363,11 @@ def _collapsed(probe: dict, previous: dict | None, th: dict[str, float]) -> list
     return reasons
 
 
+def _number(record: dict, key: str) -> float:
+    value = as_float(record.get(key))
+    return float("nan") if value is None else value
+
+
 def check_mode_collapse(probes: Sequence[dict], th: dict[str, float]) -> Finding | None:
     """The generator produces one or a few outputs (Goodfellow 2016, NIPS tutorial Sec. 5.1.1, "the Helvetica
     scenario"; Metz et al. 2017; Srivastava et al. 2017, VEEGAN; Lin et al. 2018, PacGAN).
@@ -388,12 +397,12 @@ def check_mode_collapse(probes: Sequence[dict], th: dict[str, float]) -> Finding
     parts = []
     if "diversity_ratio" in stats:
         evidence["diversity_ratio threshold"] = th["diversity_min"]
-        parts.append(f"its samples are {last.get('diversity_ratio', float('nan')):.0%} as spread out as real data")
+        parts.append(f"its samples are {_number(last, 'diversity_ratio'):.0%} as spread out as real data")
     if "modes_occupied" in stats:
         evidence["num_modes"] = last.get("num_modes")
         evidence["modes threshold"] = th["modes_fraction"] * float(last.get("num_modes", 0))
-        parts.append(f"{last.get('occupied_fraction', 0):.0%} of its samples sit at only {last.get('modes_occupied')} "
-                     f"of {last.get('num_modes')} modes")
+        parts.append(f"{_number(last, 'occupied_fraction'):.0%} of its samples sit at only "
+                     f"{last.get('modes_occupied')} of {last.get('num_modes')} modes")
     if "classes_covered" in stats:
         evidence["num_classes"] = last.get("num_classes")
         evidence["classes threshold"] = th["classes_fraction"] * float(last.get("num_classes", 0))

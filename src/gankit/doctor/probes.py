@@ -43,7 +43,8 @@ def mode_occupancy(samples: torch.Tensor, modes: torch.Tensor, min_share: float 
     distances = torch.cdist(points, centres)
     nearest, index = distances.min(dim=1)
     if len(centres) > 1:
-        between = torch.cdist(centres, centres) + torch.diag(torch.full((len(centres),), float("inf"), dtype=torch.float64))
+        between = torch.cdist(centres, centres)
+        between.fill_diagonal_(float("inf"))
         inside = nearest <= between.min() / 2
     else:
         inside = torch.ones_like(nearest, dtype=torch.bool)
@@ -53,7 +54,9 @@ def mode_occupancy(samples: torch.Tensor, modes: torch.Tensor, min_share: float 
 
 
 @torch.no_grad()
-def predicted_labels(classifier: Callable[[torch.Tensor], torch.Tensor], samples: torch.Tensor) -> tuple[torch.Tensor, int]:
+def predicted_labels(
+    classifier: Callable[[torch.Tensor], torch.Tensor], samples: torch.Tensor
+) -> tuple[torch.Tensor, int]:
     """argmax of the classifier's logits (N, K) for `samples`, and K. An `nn.Module` runs in eval mode on its device."""
     if isinstance(classifier, torch.nn.Module):
         was_training = classifier.training
