@@ -137,7 +137,7 @@ def train(config: Config | str, out: str | Path | None = None, *, overrides: lis
                             rank=dist.rank, world_size=dist.world_size, channels_last=config.train.channels_last)
         reference = dataset.x[:2500] if dataset.kind == "points" else None
         trainer = Trainer(game, stream, config, run_dir, device, dist, reference=reference,
-                          metadata={"data_spec": _spec_dict(spec)}, hooks=training_hooks(config))
+                          metadata={"data_spec": _spec_dict(spec)}, hooks=training_hooks(config, dataset))
         if resume_state is not None:
             trainer.load_state_dict(resume_state, resume_from)
         if dist.is_main:
@@ -151,9 +151,14 @@ def train(config: Config | str, out: str | Path | None = None, *, overrides: lis
         shutdown_distributed(dist)
 
 
-def training_hooks(config: Config) -> list:
-    """The watchers a config asks for: periodic evaluation (`eval.every`)."""
+def training_hooks(config: Config, dataset=None) -> list:
+    """The watchers a config asks for: the doctor (`train.doctor`) and periodic evaluation (`eval.every`)."""
     hooks = []
+    if config.train.doctor:
+        from gankit.doctor import DoctorHook
+
+        options = {"loss": config.loss, "seed": config.seed, "console": config.train.progress}
+        hooks.append(DoctorHook.for_dataset(dataset, **options) if dataset is not None else DoctorHook(**options))
     if config.eval.every:
         from gankit.training_eval import EvalHook
 

@@ -83,6 +83,7 @@ class TrainConfig:
     keep: int = 3
     num_samples: int = 64
     progress: bool = True
+    doctor: bool = True  # watch for failure modes while training (gankit.doctor)
 
 
 @dataclass
