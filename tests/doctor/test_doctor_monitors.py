@@ -205,8 +205,8 @@ def probes(*items):
 
 
 def test_mode_collapse_from_pixel_diversity():
-    found = check_mode_collapse(probes({"diversity_ratio": 0.9}, {"diversity_ratio": 0.02}, {"diversity_ratio": 0.01}),
-                                TH["mode_collapse"])
+    found = check_mode_collapse(probes({"diversity_ratio": 0.9}, {"diversity_ratio": 0.02}, {"diversity_ratio": 0.01},
+                                       {"diversity_ratio": 0.01}), TH["mode_collapse"])
     assert (found.name, found.since_step, found.severity) == ("mode_collapse", 200, "critical")
     assert found.evidence["statistic"] == ["diversity_ratio"]
     assert "minibatch discrimination" in found.remedy_names and "PacGAN packing" in found.remedy_names
@@ -217,23 +217,25 @@ def test_a_generator_still_spreading_out_is_not_collapsed():
     assert check_mode_collapse(rising, TH["mode_collapse"]) is None
 
 
-def test_one_collapsed_probe_is_not_enough():
-    assert check_mode_collapse(probes({"diversity_ratio": 0.9}, {"diversity_ratio": 0.01}), TH["mode_collapse"]) is None
+def test_two_collapsed_probes_are_not_enough():
+    dips = probes({"diversity_ratio": 0.9}, {"diversity_ratio": 0.01}, {"diversity_ratio": 0.01},
+                  {"diversity_ratio": 0.9})
+    assert check_mode_collapse(dips, TH["mode_collapse"]) is None
 
 
 def test_mode_collapse_from_occupied_modes_needs_the_samples_to_sit_at_modes():
     on_one_mode = {"modes_occupied": 1, "num_modes": 8, "occupied_fraction": 0.95, "diversity_ratio": 0.5}
-    found = check_mode_collapse(probes(on_one_mode, on_one_mode), TH["mode_collapse"])
+    found = check_mode_collapse(probes(on_one_mode, on_one_mode, on_one_mode), TH["mode_collapse"])
     assert found.evidence["statistic"] == ["modes_occupied"] and "only 1 of 8 modes" in found.message
     still_learning = dict(on_one_mode, occupied_fraction=0.1)  # most samples sit between modes
-    assert check_mode_collapse(probes(still_learning, still_learning), TH["mode_collapse"]) is None
+    assert check_mode_collapse(probes(still_learning, still_learning, still_learning), TH["mode_collapse"]) is None
     five = dict(on_one_mode, modes_occupied=5)
-    assert check_mode_collapse(probes(five, five), TH["mode_collapse"]) is None
+    assert check_mode_collapse(probes(five, five, five), TH["mode_collapse"]) is None
 
 
 def test_mode_collapse_from_class_coverage():
     two = {"classes_covered": 2, "num_classes": 10}
-    found = check_mode_collapse(probes(two, two), TH["mode_collapse"])
+    found = check_mode_collapse(probes(two, two, two), TH["mode_collapse"])
     assert found.evidence["statistic"] == ["classes_covered"] and "2 of 10 classes" in found.message
 
 
@@ -244,7 +246,7 @@ def test_diagnose_a_healthy_run_and_an_empty_one():
 
 
 def test_diagnose_orders_findings_and_reads_probes_and_divergence_from_the_records():
-    recs = minimax_overpowered() + probes({"diversity_ratio": 0.01}, {"diversity_ratio": 0.01})
+    recs = minimax_overpowered() + probes(*[{"diversity_ratio": 0.01}] * 3)
     recs.append({"step": 160, "kind": "diverged", "message": "loss of phase G became inf at step 160"})
     found = diagnose(recs, loss="minimax")
     names = [f.name for f in found]
@@ -264,7 +266,7 @@ def test_thresholds_can_be_overridden_by_name_only():
 
 
 def test_findings_round_trip_through_dicts_and_reject_unknown_names():
-    finding = check_mode_collapse(probes({"diversity_ratio": 0.01}, {"diversity_ratio": 0.01}), TH["mode_collapse"])
+    finding = check_mode_collapse(probes(*[{"diversity_ratio": 0.01}] * 3), TH["mode_collapse"])
     data = finding.to_dict()
     assert set(data) == {"name", "severity", "since_step", "message", "evidence", "remedies"}
     assert all(set(r) == {"name", "why"} and r["why"] for r in data["remedies"])

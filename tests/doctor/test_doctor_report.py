@@ -136,7 +136,7 @@ def test_the_hook_logs_each_finding_once_and_probes_on_schedule(tmp_path):
     kinds = [e["kind"] for e in trainer.events]
     assert kinds.count("probe") == 4 and kinds.count("finding") == 1
     finding = next(e for e in trainer.events if e["kind"] == "finding")
-    assert (finding["name"], finding["step"], finding["since_step"]) == ("mode_collapse", 40, 20)
+    assert (finding["name"], finding["step"], finding["since_step"]) == ("mode_collapse", 60, 20)
     hook.on_end(trainer)
     assert [f["name"] for f in json.loads((tmp_path / "report" / "doctor.json").read_text())] == ["mode_collapse"]
     assert [e["kind"] for e in trainer.events].count("finding") == 1
@@ -150,6 +150,7 @@ def test_a_resumed_hook_picks_up_the_history_and_does_not_repeat_findings(tmp_pa
     hook = DoctorHook(probe_every=1, console=False)
     hook.on_log(trainer, {"loss/D": 1.3})
     assert [r["step"] for r in hook.records] == [10, 20, 30, 40, 50]
+    hook.on_log(trainer, {"loss/D": 1.3})
     hook.on_log(trainer, {"loss/D": 1.3})
     assert "mode_collapse" in [f.name for f in hook.findings]
     assert "finding" not in [e["kind"] for e in trainer.events]  # already logged by the earlier attempt

@@ -88,7 +88,8 @@ def test_the_gan_ring_recipe_covers_the_ring_with_no_finding(tmp_path, capsys):
     trainer, hook = train_with_doctor(run, "gan-ring", ["train.steps=1200"])
     z = torch.randn(2500, *trainer.game.latent_shape(), generator=torch.Generator().manual_seed(1))
     ring = api.load_data(load_config("gan-ring", ["data.n_points=1000"]))
-    assert mode_coverage(trainer.sample(z), ring.modes, ring.mode_std)["modes_covered"] == 8
+    coverage = mode_coverage(trainer.sample(z), ring.modes, ring.mode_std, threshold=10)  # within 0.1 of a mode
+    assert coverage["modes_covered"] == 8 and coverage["reverse_kl"] < 0.5  # every mode (4 modes: log 2 = 0.69)
     assert len(hook.probes) == 12 and hook.findings == []
     assert json.loads((run / "report" / "doctor.json").read_text()) == []
     assert diagnose_run(run) == []

@@ -57,7 +57,8 @@ NAN = {
     "reference_intervals": 3,  # how many first intervals set that reference
 }
 MODE_COLLAPSE = {
-    "min_probes": 2,           # consecutive probes that must agree
+    "min_probes": 3,           # consecutive probes that must agree (a healthy ring GAN contracts for a moment
+                               # early on, which one probe in two can catch)
     "diversity_min": 0.2,      # mean pairwise distance of fakes / that of reals below this ...
     "rise_min": 0.2,           # ... and not grown by more than this fraction since the previous probe
     "modes_fraction": 0.5,     # at most this fraction of the known modes occupied ...
