@@ -17,6 +17,7 @@ Prints one markdown table; nothing is written except the cache.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 
@@ -51,6 +52,10 @@ def measure(extractor_name: str, n: int, cache_dir: Path, device: torch.device) 
     }
 
 
+def _rate(value: object) -> str:
+    return f"{value:.0f}" if float(value) >= 100 else f"{value:.3g}"  # type: ignore[arg-type]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--extractors", default="classifier,inception", help="comma-separated (default both)")
@@ -64,13 +69,14 @@ def main() -> None:
     for name in [e.strip() for e in args.extractors.split(",") if e.strip()]:
         n = args.n_classifier if name == "classifier" else args.n_inception
         rows.append(measure(name, n, cache_dir, torch.device(args.device)))
-    print(f"\nFashion-MNIST train vs test (first n of each), {torch.get_num_threads()} torch threads\n")
+    print(f"\nFashion-MNIST train vs test (first n of each), {torch.get_num_threads()} torch threads, "
+          f"load average {os.getloadavg()[0]:.1f}\n")
     print("| extractor | n | FID | KID (± std) | precision | recall | images/s | images/CPU-s | set-up s |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         accuracy = f" (test acc. {r['test_accuracy']:.3f})" if r["test_accuracy"] is not None else ""
         print(f"| {r['extractor']}{accuracy} | {r['n']} | {r['fid']:.4g} | {r['kid']:.3g} ± {r['kid_std']:.2g} "
-              f"| {r['precision']:.3f} | {r['recall']:.3f} | {r['images_per_s']:.0f} | {r['images_per_cpu_s']:.0f} "
+              f"| {r['precision']:.3f} | {r['recall']:.3f} | {_rate(r['images_per_s'])} | {_rate(r['images_per_cpu_s'])} "
               f"| {r['setup_s']:.1f} |")
 
 
