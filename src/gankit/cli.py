@@ -87,6 +87,16 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_experiment(args: argparse.Namespace) -> int:
+    from gankit.experiments import run_experiment
+
+    out = Path(args.out) if args.out else Path("runs") / "experiments" / args.name
+    folder = run_experiment(args.name, out, seeds=args.seeds, quick=args.quick)
+    print((folder / "results.md").read_text(encoding="utf-8"))
+    print(f"table, data and plot in {folder}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="gankit", description="Train, sample and inspect generative adversarial networks.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -128,6 +138,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("recipes", help="list the built-in recipes")
     p.set_defaults(func=_cmd_recipes)
+
+    p = sub.add_parser("experiment", help="reproduce a claim of the GAN literature (table + plot)")
+    p.add_argument("name", metavar="NAME", help="loss-gradients, mode-collapse or d-accuracy")
+    p.add_argument("--seeds", type=int, default=3, help="seeds to average over (default 3)")
+    p.add_argument("--out", metavar="DIR", help="where to write (default runs/experiments/NAME)")
+    p.add_argument("--quick", action="store_true", help="fewer steps, for a smoke test")
+    p.set_defaults(func=_cmd_experiment)
 
     p = sub.add_parser("info", help="summarize a run folder")
     p.add_argument("run", metavar="RUN")
