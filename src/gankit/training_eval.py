@@ -68,11 +68,4 @@ class EvalHook(Hook):
         shutil.copytree(path, tmp)
         ckpt.atomic_write_text(tmp / "best.json", json.dumps({"step": step, "metric": self.settings.best,
                                                                "value": value}))
-        best = folder / "best"
-        if best.exists():
-            old = folder / f".old-best-{os.getpid()}"
-            os.rename(best, old)
-            os.rename(tmp, best)
-            shutil.rmtree(old)
-        else:
-            os.rename(tmp, best)
+        ckpt.replace_dir(tmp, folder / "best")

@@ -6,8 +6,8 @@ from gankit.metrics import mode_coverage
 
 
 def test_gan_ring_recipe_covers_the_ring(tmp_path):
-    """The built-in gan-ring recipe, shortened, finds the 8 modes (PacGAN/VEEGAN protocol, 2,500 samples)."""
-    api.train("gan-ring", tmp_path / "ring", overrides=["train.steps=1200", "train.progress=false"])
+    """The built-in gan-ring recipe finds the 8 modes (PacGAN/VEEGAN protocol, 2,500 samples)."""
+    api.train("gan-ring", tmp_path / "ring", overrides=["train.progress=false"])
     ring = load_dataset("ring", n_points=1000)
     points = api.sample(tmp_path / "ring", n=2500, seed=1)
     result = mode_coverage(points, ring.modes, ring.mode_std)

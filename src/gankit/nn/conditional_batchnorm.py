@@ -4,7 +4,6 @@ Discriminator", and BigGAN)."""
 
 from __future__ import annotations
 
-import torch
 from torch import Tensor, nn
 
 __all__ = ["ConditionalBatchNorm2d"]

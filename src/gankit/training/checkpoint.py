@@ -89,6 +89,19 @@ def atomic_write_text(path: Path, text: str) -> None:
     _fsync_dir(path.parent)
 
 
+def replace_dir(tmp: Path, final: Path) -> None:
+    """Move the finished folder `tmp` to `final`, replacing any folder there with two renames (never a moment
+    without a complete `final` folder but for the instant between them), then fsync the parent."""
+    if final.exists():
+        old = final.with_name(f".old-{final.name}-{os.getpid()}")
+        os.rename(final, old)
+        os.rename(tmp, final)
+        shutil.rmtree(old)
+    else:
+        os.rename(tmp, final)
+    _fsync_dir(final.parent)
+
+
 def step_dir_name(step: int) -> str:
     return f"step-{step:08d}"
 
@@ -110,14 +123,7 @@ def save_checkpoint(folder: Path, step: int, state: dict[str, Any], keep: int) -
     meta = {"format": FORMAT, "version": FORMAT_VERSION, "step": step, "state": skeleton}
     _write_synced(tmp / STATE_FILE, json.dumps(meta).encode("utf-8"))
     _fsync_dir(tmp)
-    if final.exists():  # the same step saved again (e.g. an interrupted run that is resumed and stopped)
-        old = folder / f".old-{step_dir_name(step)}-{os.getpid()}"
-        os.rename(final, old)
-        os.rename(tmp, final)
-        shutil.rmtree(old)
-    else:
-        os.rename(tmp, final)
-    _fsync_dir(folder)
+    replace_dir(tmp, final)  # final exists when a step is saved again (a run resumed and stopped at once)
     for stale in list_checkpoints(folder)[:-keep]:
         shutil.rmtree(stale)
     return final
