@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-import yaml
 from cli_helpers import expect_user_error, fingerprint, run_cli
 
 RECIPES = ("cgan-fashion", "dcgan-fashion", "dcgan-mnist", "gan-grid", "gan-mlp-fashion", "gan-ring")

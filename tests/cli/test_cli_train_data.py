@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 from cli_helpers import TINY, expect_user_error, run_cli
 from PIL import Image
 
