@@ -12,7 +12,7 @@ import torch
 from gankit.errors import ConfigError
 from gankit.experiments import EXPERIMENT_NAMES, run_experiment
 from gankit.experiments.common import format_mean_std, markdown_table, mean_std, single_thread
-from gankit.experiments.d_accuracy import accuracy_curve, curve_summary
+from gankit.experiments.d_accuracy import curve_summary
 from gankit.experiments.loss_gradients import generator_gradient_norms
 from gankit.experiments.mode_collapse import PLAIN, RECIPES, VARIANTS, Summary, beats_published, plan
 from gankit.experiments.published import PUBLISHED, best_published
