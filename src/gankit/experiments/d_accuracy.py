@@ -126,7 +126,8 @@ def run(workdir: Path, seeds: int, quick: bool) -> ExperimentResult:
         "Claim (in every seed: the accuracy over the last tenth is closer to 50% than the early peak, and it is not "
         f"rising over the second half): {'holds' if claim else 'does NOT hold'}. Distance from 50%: "
         f"{format_mean_std(distance_peak, 1, 100, ' pts')} at the early peak, "
-        f"{format_mean_std(distance_late, 1, 100, ' pts')} over the last tenth.",
+        f"{format_mean_std(distance_late, 1, 100, ' pts')} over the last tenth"
+        + (" — it falls, but stays far from chance." if min(distance_late) > 0.1 else "."),
         "",
         "Reading it: the accuracy is the mean of acc/real and acc/fake, so a D that calls everything real (or "
         "everything fake) also scores 50%; the early steps show it. 50% means a *balanced* D that cannot tell, only "
