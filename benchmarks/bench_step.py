@@ -74,6 +74,21 @@ class OtherLoad:
         self.share = max(0.0, (busy - self._busy - own) / (wall * (os.cpu_count() or 1)))
 
 
+def wait_for_quiet(patience: float, threshold: float = 0.1) -> float | None:
+    """Wait up to `patience` seconds for a second in which other processes use < `threshold` of the CPUs.
+
+    Returns the last measured share (None off Linux). For shared machines: a 2-thread step
+    slows down several-fold as soon as another process takes one of the two cores.
+    """
+    deadline = time.perf_counter() + patience
+    while True:
+        with OtherLoad() as load:
+            time.sleep(1.0)
+        if load.share is None or load.share < threshold or time.perf_counter() > deadline:
+            return load.share
+        time.sleep(4.0)
+
+
 def matmul_peak_gflops(size: int = 2048, repeats: int = 7) -> tuple[float, float | None]:
     """(best float32 matmul GFLOPS = 2*size^3 / t over `repeats` windows, other processes' CPU share then)."""
     a, b = torch.randn(size, size), torch.randn(size, size)
@@ -222,6 +237,8 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--wait-quiet", type=float, default=0.0, metavar="SECONDS",
+                        help="before each measurement wait up to SECONDS for other processes to go quiet")
     parser.add_argument("--plain", action="store_true", help="PyTorch defaults: contiguous NCHW, default Adam")
     parser.add_argument("--compile", action="store_true", help="torch.compile G and D (inductor, needs gcc)")
     parser.add_argument("--variants", nargs="+", choices=list(VARIANTS),
@@ -238,15 +255,18 @@ def main() -> None:
     if args.compile:
         configs = {name + "+compile": replace(opts, compile=True) for name, opts in configs.items()}
     print(f"torch {torch.__version__}, {args.threads} threads, {os.cpu_count()} CPUs")
+    wait_for_quiet(args.wait_quiet)
     peak, peak_others = matmul_peak_gflops()
     rows = []
     for key in args.cases:
         for batch in args.batch_sizes:
             flops = count_step_flops(CASES[key], batch)
             for name, opts in configs.items():
+                wait_for_quiet(args.wait_quiet)
                 seconds, others = measure(CASES[key], batch, opts, args)
                 rows.append((CASES[key].name, batch, name, flops, seconds, others))
                 print(f"  measured {CASES[key].name} batch {batch} {name}: {seconds * 1e3:.1f} ms/step", flush=True)
+                wait_for_quiet(args.wait_quiet)
                 new_peak, new_others = matmul_peak_gflops(repeats=3)
                 if new_peak > peak:
                     peak, peak_others = new_peak, new_others

@@ -21,6 +21,12 @@ G(z, y) and D(x, y), with y an integer class label of shape (N,).
   approach found to learn class conditioning best in that paper (and in SNGAN, BigGAN);
   it costs one dot product per image. `conditioning="concat"` gives the classic
   alternative: K one-hot label maps appended to the image as extra input channels.
+
+  Measured here (MNIST 28 px, width 32, batch 64, Adam 2e-4/0.5, non-saturating loss;
+  share of generated digits a separately trained classifier (97.7% test accuracy) assigns
+  to the requested class, 2 seeds, after 500 / 750 / 1500 steps):
+  projection 0.59-0.70 / 0.83-0.84 / 0.92-0.93, concat 0.20-0.28 / 0.50-0.58 / 0.86-0.90.
+  Projection learns the conditioning about twice as fast, hence the default.
 """
 
 from __future__ import annotations
