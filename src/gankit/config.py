@@ -84,6 +84,7 @@ class TrainConfig:
     num_samples: int = 64
     progress: bool = True
     doctor: bool = True  # watch for failure modes while training (gankit.doctor)
+    max_minutes: float = 0.0  # wall-clock budget of one `gankit train` call (0: none); stops early with a checkpoint
 
 
 @dataclass
@@ -323,6 +324,7 @@ def validate(config: Config) -> None:
     if config.data.split not in ("train", "test"):
         raise ConfigError(f"config key 'data.split' must be 'train' or 'test', got '{config.data.split}'")
     _positive(config.eval.every, "eval.every", allow_zero=True)
+    _positive(config.train.max_minutes, "train.max_minutes", allow_zero=True)
     _positive(config.eval.n, "eval.n")
     if config.eval.extractor not in ("classifier", "inception"):
         raise ConfigError(f"config key 'eval.extractor' must be classifier or inception, got '{config.eval.extractor}'")

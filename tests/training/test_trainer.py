@@ -170,3 +170,13 @@ def test_mixed_precision_runs_in_bfloat16_on_the_cpu(tmp_path):
     assert torch.bfloat16 in seen  # the matmuls ran in bfloat16 ...
     assert all(p.dtype == torch.float32 for p in trainer.game.module("G").parameters())  # ... weights stay float32
     assert all(torch.isfinite(p).all() for p in trainer.game.module("G").parameters())
+
+
+def test_a_wall_clock_budget_stops_the_run_with_a_checkpoint_that_resumes(tmp_path):
+    overrides = TINY + ["train.steps=10000000", "train.max_minutes=0.01", "train.ckpt_every=10000000"]
+    first = api.train("gan-ring", tmp_path / "run", overrides=overrides)
+    assert 0 < first.step < 10_000_000 and first.seconds < 30
+    checkpoints = sorted(p.name for p in (tmp_path / "run" / "checkpoints").iterdir())
+    assert checkpoints == [f"step-{first.step:08d}"]
+    second = api.train("gan-ring", tmp_path / "run", overrides=overrides, resume=True)
+    assert second.step > first.step

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -317,8 +318,21 @@ class Trainer:
         return tqdm(total=self.train_cfg.steps, initial=self.step, unit="step", dynamic_ncols=True,
                     desc=self.config.name)
 
+    def _past(self, deadline: float) -> bool:
+        """Whether the wall-clock budget is spent; on several ranks, rank 0's clock decides for all."""
+        if deadline == math.inf:
+            return False
+        if self.dist.world_size == 1:
+            return time.perf_counter() >= deadline
+        if self.step % self.train_cfg.log_every:  # ranks agree at log intervals only: one collective per interval
+            return False
+        over = torch.tensor([float(time.perf_counter() >= deadline)], device=self.device)
+        torch.distributed.broadcast(over, src=0)
+        return bool(over.item())
+
     def run(self) -> TrainResult:
-        """Train until `train.steps` generator steps, logging, sampling and checkpointing on intervals."""
+        """Train until `train.steps` generator steps (or `train.max_minutes` of wall clock), logging, sampling
+        and checkpointing on intervals."""
         cfg = self.train_cfg
         main = self.dist.is_main
         if main:
@@ -330,8 +344,9 @@ class Trainer:
         start_step, start_time = self.step, time.perf_counter()
         interval_start, interval_time = self.step, start_time
         last: dict[str, float] = {}
+        deadline = start_time + 60.0 * cfg.max_minutes if cfg.max_minutes > 0 else math.inf
         try:
-            while self.step < cfg.steps:
+            while self.step < cfg.steps and not self._past(deadline):
                 self.train_step()
                 if self.step % cfg.log_every == 0 or self.step == cfg.steps:
                     now = time.perf_counter()
