@@ -62,7 +62,7 @@ class StabilityConfig:
     diffaugment: str = ""  # DiffAugment policy on D's inputs, e.g. "color,translation,cutout" (Zhao et al. 2020)
     pack: int = 1  # PacGAN: D judges `pack` samples at once (Lin et al. 2018)
     unrolled_steps: int = 0  # unrolled GAN: G looks through k D updates (Metz et al. 2017)
-    unrolled_lr: float = 0.01  # step size of the unrolled (plain gradient) D updates
+    unrolled_lr: float = 1e-3  # step size of the unrolled (plain gradient) D updates; 1e-2 diverged on the ring
     minibatch_discrimination: int = 0  # number of minibatch-discrimination kernels (Salimans et al. 2016)
     minibatch_stddev: bool = False  # minibatch standard-deviation feature (Karras et al. 2018)
 

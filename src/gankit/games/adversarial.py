@@ -43,7 +43,7 @@ class AdversarialGame(Game):
     diffaugment: str = ""
     pack: int = 1
     unrolled_steps: int = 0
-    unrolled_lr: float = 0.01
+    unrolled_lr: float = 1e-3
 
     @classmethod
     def create(cls, generator: nn.Module, discriminator: nn.Module, *, ema: bool = False, **options) -> AdversarialGame:
