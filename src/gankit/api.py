@@ -23,8 +23,8 @@ from gankit.training import checkpoint as ckpt
 from gankit.training.images import save_image_grid, save_png, to_uint8
 
 # Keys that may change when a run is resumed: they schedule the run, they do not change what is trained.
-RESUMABLE_CHANGES = ("train.steps", "train.max_minutes", "train.log_every", "train.sample_every", "train.ckpt_every", "train.keep",
-                     "train.progress", "description", "device")
+RESUMABLE_CHANGES = ("train.steps", "train.max_minutes", "train.log_every", "train.sample_every",
+                     "train.ckpt_every", "train.keep", "train.progress", "description", "device")
 
 
 def resolve_device(name: str) -> torch.device:
