@@ -34,9 +34,11 @@ import torch
 from gankit import api
 from gankit.evaluation import build_extractor, default_cache_dir
 from gankit.evaluation_data import load_reference, load_source
+from gankit.experiments.common import atomic_save_figure, pyplot
 from gankit.metrics import fid_from_features, kid
 from gankit.metrics.extractors.base import extract
 from gankit.training import checkpoint as ckpt
+from gankit.training.checkpoint import atomic_write_text
 
 PUBLISHED = [  # best FID on Fashion-MNIST of a large hyper-parameter search, 10k vs 10k test (Lucic et al. 2018)
     ("NS GAN (Lucic et al. 2018)", 26.5),
@@ -63,7 +65,7 @@ def train_to_marks(out: Path, marks: list[float], recipe: str) -> list[dict]:
         rows.append({"minutes": mark, "step": result.step, "train_seconds": round(done, 1),
                      "images_per_second": round(result.images_per_second, 1)})
         print(f"mark {mark:g} min: step {result.step}, {done:.0f} s of training", flush=True)
-        (out / "marks.json").write_text(json.dumps(rows, indent=1))
+        atomic_write_text(out / "marks.json", json.dumps(rows, indent=1))
     return rows
 
 
@@ -125,15 +127,11 @@ def write_report(out: Path, results: dict) -> None:
                      f"{e[f'inception_fid_{n_curve}']:.2f} | {'' if final is None else f'{final:.2f}'} |")
     for name, value in PUBLISHED:
         lines.append(f"| {name}, best of the search | | | | {value} |")
-    (out / "results.md").write_text("\n".join(lines) + "\n")
-    (out / "results.json").write_text(json.dumps(results, indent=1))
+    atomic_write_text(out / "results.md", "\n".join(lines) + "\n")
+    atomic_write_text(out / "results.json", json.dumps(results, indent=1))
     print("\n".join(lines))
 
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.5))
     minutes = [e["minutes"] for e in results["marks"]]
     axes[0].plot(minutes, [e["classifier_fid"] for e in results["marks"]], "o-")
@@ -149,7 +147,7 @@ def write_report(out: Path, results: dict) -> None:
     axes[1].set(title="Inception FID", xlabel="minutes of training")
     axes[1].legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(out / "fid_vs_time.png", dpi=120)
+    atomic_save_figure(fig, out / "fid_vs_time.png", dpi=120)
 
 
 def main() -> None:
