@@ -13,7 +13,9 @@ against 10,000 samples, grey tiled to 3 channels, bilinear resize to 299, Incept
 weights (`--extractor inception` of gankit eval), at the last mark. The cheaper curve at every mark: the
 classifier FID (gankit's domain classifier, 10,000 against 10,000) and the Inception FID on 2,000 samples
 against the first 2,000 test images. Features are saved under OUT/features so an interrupted evaluation
-resumes. Writes OUT/results.json, OUT/results.md and OUT/fid_vs_time.png.
+resumes. With --floor-n N (default 2,000) also the floor: the first training images through the same
+pipeline against the test images (classifier FID 10,000 per side, Inception FID N per side). Writes
+OUT/results.json, OUT/results.md and OUT/fid_vs_time.png.
 
 Deviation from Lucic et al.: the recipe trains at 32 px (Fashion-MNIST resized by the data layer), and the
 test images are resized to 32 px too before the resize to 299, so both sides go through the same pipeline.
@@ -38,7 +40,7 @@ from gankit.experiments.common import atomic_save_figure, pyplot
 from gankit.metrics import fid_from_features, kid
 from gankit.metrics.extractors.base import extract
 from gankit.training import checkpoint as ckpt
-from gankit.training.checkpoint import atomic_write_text
+from gankit.atomic import atomic_write_text
 
 PUBLISHED = [  # best FID on Fashion-MNIST of a large hyper-parameter search, 10k vs 10k test (Lucic et al. 2018)
     ("NS GAN (Lucic et al. 2018)", 26.5),
@@ -116,6 +118,25 @@ def evaluate_marks(out: Path, rows: list[dict], n_final: int, n_curve: int, seed
     return results
 
 
+def evaluate_floor(out: Path, last_mark: Path, n_final: int, n_floor: int) -> dict:
+    """The floor: the first training images, through the same 32-px pipeline, against the same test images
+    (the classifier at n_final per side, Inception at n_floor per side, the first n_floor test images)."""
+    device = torch.device("cpu")
+    source = load_source(last_mark, 16, seed=0, label=None, device=device)  # only for the image size
+    reference = load_reference(None, source, n_final)
+    train = reference.load_train().x
+    floor = {"n_classifier": n_final, "n_inception": n_floor}
+    for name, n in (("classifier", n_final), ("inception", n_floor)):
+        extractor, _ = build_extractor(name, reference, default_cache_dir(), device, print)
+        real, _ = cached_features(out / "features" / f"real-{name}-{n_final}.npy",
+                                  lambda: (extract(extractor, reference.data.x, None), len(reference.data.x)))
+        fake, _ = cached_features(out / "features" / f"train-{name}-{n}.npy",
+                                  lambda: (extract(extractor, train[:n], None), n))
+        floor[f"{name}_fid"] = fid_from_features(fake[:n], real[:n])
+        print(f"floor, {name}, {n} vs {n}: FID {floor[f'{name}_fid']:.4g}", flush=True)
+    return floor
+
+
 def write_report(out: Path, results: dict) -> None:
     n_final, n_curve = results["n_final"], results["n_curve"]
     lines = [f"| minutes of training | generator steps | classifier FID ({n_final:,} vs {n_final:,}) | "
@@ -125,6 +146,12 @@ def write_report(out: Path, results: dict) -> None:
         final = e.get(f"inception_fid_{n_final}")
         lines.append(f"| {e['minutes']:g} | {e['step']:,} | {e['classifier_fid']:.2f} | "
                      f"{e[f'inception_fid_{n_curve}']:.2f} | {'' if final is None else f'{final:.2f}'} |")
+    floor = results.get("floor")
+    if floor:
+        inception = f"{floor['inception_fid']:.2f}"
+        n_in = floor["n_inception"]
+        lines.append(f"| training set against the test set (the floor) | | {floor['classifier_fid']:.2f} | "
+                     + (f"{inception} |  |" if n_in == n_curve else f" | {inception} ({n_in:,} vs {n_in:,}) |"))
     for name, value in PUBLISHED:
         lines.append(f"| {name}, best of the search | | | | {value} |")
     atomic_write_text(out / "results.md", "\n".join(lines) + "\n")
@@ -159,6 +186,8 @@ def main() -> None:
     parser.add_argument("--n-curve", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip-train", action="store_true", help="evaluate the marks of an earlier training")
+    parser.add_argument("--floor-n", type=int, default=2000,
+                        help="Inception images per side for the train-vs-test floor (0: no floor)")
     args = parser.parse_args()
     marks = sorted(float(m) for m in args.marks.split(","))
     if args.skip_train:
@@ -168,7 +197,11 @@ def main() -> None:
             raise SystemExit(f"error: {args.out} exists; use --skip-train to evaluate it again, or pick another --out")
         args.out.mkdir(parents=True)
         rows = train_to_marks(args.out, marks, args.recipe)
-    write_report(args.out, evaluate_marks(args.out, rows, args.n_final, args.n_curve, args.seed))
+    results = evaluate_marks(args.out, rows, args.n_final, args.n_curve, args.seed)
+    if args.floor_n:
+        last = args.out / "marks" / f"{rows[-1]['minutes']:g}min"
+        results["floor"] = evaluate_floor(args.out, last, args.n_final, args.floor_n)
+    write_report(args.out, results)
 
 
 if __name__ == "__main__":

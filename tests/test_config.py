@@ -21,7 +21,9 @@ from gankit.config import (
 )
 from gankit.errors import ConfigError
 
-RECIPES = ["cgan-fashion", "dcgan-fashion", "dcgan-mnist", "gan-grid", "gan-mlp-fashion", "gan-ring"]
+RECIPES = [
+    "cgan-fashion", "dcgan-fashion", "dcgan-fashion-long", "dcgan-mnist", "gan-grid", "gan-mlp-fashion", "gan-ring",
+]
 
 
 def _error(call, *args, **kwargs) -> str:
@@ -39,7 +41,7 @@ def test_defaults_validate_and_equal_an_empty_mapping():
     assert config_from_dict({}) == Config()
 
 
-def test_recipe_names_are_the_six_built_ins():
+def test_recipe_names_are_the_built_ins():
     assert recipe_names() == RECIPES
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from gankit.atomic import atomic_write_text
 from gankit.config import Config, config_from_dict, dump_config, load_config
 from gankit.errors import CheckpointError, ConfigError, DataError, RunFolderError
 from gankit.games import DataSpec, Game, build_game
@@ -144,8 +145,8 @@ def train(config: Config | str, out: str | Path | None = None, *, overrides: lis
             if force and run_dir.exists():
                 shutil.rmtree(run_dir)
             run_dir.mkdir(parents=True, exist_ok=True)
-            ckpt.atomic_write_text(run_dir / "config.yaml", dump_config(config))
-            ckpt.atomic_write_text(run_dir / "data.json", json.dumps(_spec_dict(spec)))
+            atomic_write_text(run_dir / "config.yaml", dump_config(config))
+            atomic_write_text(run_dir / "data.json", json.dumps(_spec_dict(spec)))
         return trainer.run()
     finally:
         shutdown_distributed(dist)

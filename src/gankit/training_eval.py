@@ -16,6 +16,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from gankit.atomic import atomic_write_text
 from gankit.config import EvalConfig
 from gankit.training import checkpoint as ckpt
 from gankit.training.trainer import Hook, Trainer
@@ -66,6 +67,6 @@ class EvalHook(Hook):
         if tmp.exists():
             shutil.rmtree(tmp)
         shutil.copytree(path, tmp)
-        ckpt.atomic_write_text(tmp / "best.json", json.dumps({"step": step, "metric": self.settings.best,
+        atomic_write_text(tmp / "best.json", json.dumps({"step": step, "metric": self.settings.best,
                                                                "value": value}))
         ckpt.replace_dir(tmp, folder / "best")

@@ -6,7 +6,8 @@ import json
 
 from cli_helpers import expect_user_error, fingerprint, run_cli
 
-RECIPES = ("cgan-fashion", "dcgan-fashion", "dcgan-mnist", "gan-grid", "gan-mlp-fashion", "gan-ring")
+RECIPES = ("cgan-fashion", "dcgan-fashion", "dcgan-fashion-long", "dcgan-mnist", "gan-grid", "gan-mlp-fashion",
+           "gan-ring")
 
 
 def test_recipes_lists_every_built_in_with_its_description(capsys):

@@ -14,7 +14,7 @@ from gankit.experiments import EXPERIMENT_NAMES, run_experiment
 from gankit.experiments.common import format_mean_std, markdown_table, mean_std, single_thread
 from gankit.experiments.d_accuracy import curve_summary
 from gankit.experiments.loss_gradients import generator_gradient_norms
-from gankit.experiments.mode_collapse import PLAIN, RECIPES, VARIANTS, Summary, beats_published, plan
+from gankit.experiments.mode_collapse import PLAIN, RECIPES, VARIANTS, Summary, beats_published, plan, summarize
 from gankit.experiments.published import PUBLISHED, best_published
 
 
@@ -109,6 +109,26 @@ def test_plan_covers_every_variant_mixture_and_seed():
     pack_job = next(j for j in jobs if j.variant.key == "pack4")
     config, overrides = pack_job.recipe_and_overrides()
     assert config.loss == "nonsaturating" and "stab.pack=4" in overrides
+
+
+def test_job_settings_are_the_full_config_each_run_trains():
+    by_name = {job.name: job for job in plan(seeds=2)}
+    plain0, plain1 = by_name["plain-ring-seed0"].settings(), by_name["plain-ring-seed1"].settings()
+    assert (plain0["seed"], plain1["seed"]) == (0, 1)
+    assert {**plain0, "seed": 1} == plain1  # the seed is the only difference between seeds
+    assert by_name["pack4-ring-seed0"].settings()["stab"]["pack"] == 4 and plain0["stab"]["pack"] == 1
+    assert by_name["recipe-grid-seed0"].settings()["train"]["ema"] > 0  # the built-in recipe, read from its YAML
+
+
+def test_a_row_with_fewer_seeds_than_the_rest_says_how_many():
+    def record(variant, seed):
+        return {"variant": variant, "mixture": "ring", "seed": seed, "modes": 8, "high_quality": 0.5,
+                "reverse_kl": 0.1, "histogram": None, "wall_seconds": 1.0, "cpu_seconds": 1.0, "points": None}
+
+    records = [record("plain", s) for s in range(3)] + [record("hinge", 0)]
+    markdown = summarize(records, seeds=3, quick=False).markdown
+    assert "| gankit: plain GAN (non-saturating) |" in markdown
+    assert "| gankit: hinge loss (1 seed) |" in markdown
 
 
 # ------------------------------------------------------------------------------------------ quick runs

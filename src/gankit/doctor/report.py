@@ -9,7 +9,7 @@ from typing import Any
 from gankit.doctor.findings import Finding
 from gankit.doctor.monitors import diagnose
 from gankit.errors import GankitError, RunFolderError
-from gankit.training.checkpoint import atomic_write_text
+from gankit.atomic import atomic_write_text
 from gankit.training.stats import read_metrics
 
 

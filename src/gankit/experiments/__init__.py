@@ -22,7 +22,8 @@ from pathlib import Path
 
 from gankit.errors import ConfigError
 from gankit.experiments import d_accuracy, loss_gradients, mode_collapse
-from gankit.experiments.common import ExperimentResult, atomic_write_bytes, single_thread, to_jsonable
+from gankit.atomic import atomic_write_bytes
+from gankit.experiments.common import ExperimentResult, single_thread, to_jsonable
 
 __all__ = ["EXPERIMENT_NAMES", "ExperimentResult", "run_experiment"]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -13,6 +12,8 @@ from typing import Any
 
 import numpy as np
 import torch
+
+from gankit.atomic import atomic_write
 
 # Keys every experiment run sets: no progress bar, no intermediate sample grids or checkpoints.
 QUIET = ("train.progress=false", "train.sample_every=1000000", "train.ckpt_every=1000000")
@@ -97,23 +98,9 @@ def train_run(recipe: Any, run_dir: Path, overrides: Sequence[str] = ()) -> Time
     return TimedRun(Path(run_dir), time.perf_counter() - wall, time.process_time() - cpu)
 
 
-def atomic_write_bytes(path: Path, payload: bytes) -> None:
-    """Write `payload` to `path` through a hidden temporary file in the same folder and an atomic rename."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(payload)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-
-
 def atomic_save_figure(figure: Any, path: Path, dpi: int = 110) -> None:
     """Save a matplotlib figure atomically as PNG."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    figure.savefig(tmp, dpi=dpi)
-    os.replace(tmp, path)
+    atomic_write(path, lambda tmp: figure.savefig(tmp, dpi=dpi, format="png"))
 
 
 def pyplot():

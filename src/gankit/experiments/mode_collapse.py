@@ -111,6 +111,14 @@ class Job:
         values = {**PLAIN[self.mixture], "name": f"{self.mixture}-{self.variant.key}"}
         return config_from_dict(values), overrides
 
+    def settings(self) -> dict[str, Any]:
+        """The full training config of this run (as a dict), to tell a stored result from a stale one."""
+        from gankit.config import config_from_dict, load_config
+
+        recipe, overrides = self.recipe_and_overrides()
+        config = load_config(recipe, overrides) if isinstance(recipe, str) else config_from_dict(recipe.to_dict(), overrides)
+        return config.to_dict()
+
 
 def plan(seeds: int, quick: bool = False, variants: tuple[str, ...] | None = None,
          mixtures: tuple[str, ...] | None = None) -> list[Job]:
@@ -156,10 +164,13 @@ class Summary:
         return mean_std(self.values(key))[0]
 
 
-def _ours_rows(summaries: list[Summary], num_modes: int) -> list[list[str]]:
+def _ours_rows(summaries: list[Summary], seeds: int) -> list[list[str]]:
+    """One table row per variant; a row measured over another number of seeds than `seeds` says how many."""
     rows = []
     for s in summaries:
-        rows.append([f"gankit: {s.variant.label}", format_mean_std(s.values("modes"), 1),
+        count = len(s.records)
+        label = s.variant.label + ("" if count == seeds else f" ({count} seed{'s' if count > 1 else ''})")
+        rows.append([f"gankit: {label}", format_mean_std(s.values("modes"), 1),
                      format_mean_std(s.values("high_quality"), 1, scale=100, suffix="%"),
                      format_mean_std(s.values("reverse_kl"), 3), format_mean_std(s.values("cpu_seconds"), 0),
                      s.variant.paper])
@@ -206,7 +217,7 @@ def summarize(records: list[dict[str, Any]], seeds: int, quick: bool) -> Experim
     for mixture, group in summaries.items():
         num_modes = 8 if mixture == "ring" else 25
         parts += [f"### {mixture} ({num_modes} modes)", "",
-                  markdown_table(header, _ours_rows(group, num_modes) + _published_rows(mixture)), ""]
+                  markdown_table(header, _ours_rows(group, seeds) + _published_rows(mixture)), ""]
         recipe = next((s for s in group if s.variant.recipe), None)
         if recipe is not None:
             verdict = beats_published(recipe)

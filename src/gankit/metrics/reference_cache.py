@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
+from gankit.atomic import atomic_write
 from gankit.errors import ConfigError, DataError
 from gankit.metrics._arrays import to_numpy
 from gankit.metrics.frechet import mean_and_covariance
@@ -53,16 +52,13 @@ def arrays_sha256(arrays: dict[str, np.ndarray]) -> str:
 
 
 def _write_atomically(path: Path, write: Callable[[Any], None]) -> None:
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
+    """`gankit.atomic.atomic_write` for a writer that takes an open binary stream."""
+
+    def write_file(tmp: str) -> None:
+        with open(tmp, "wb") as stream:
             write(stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+
+    atomic_write(path, write_file)
 
 
 def _load_valid(npz_path: Path, json_path: Path, key: dict[str, Any]) -> dict[str, np.ndarray] | None:

@@ -23,6 +23,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
+from gankit.atomic import fsync_dir
 from gankit.errors import CheckpointError
 
 FORMAT = "gankit-checkpoint"
@@ -65,28 +66,11 @@ def unflatten(obj: Any, tensors: dict[str, torch.Tensor]) -> Any:
     return obj
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _write_synced(path: Path, data: bytes) -> None:
     with open(path, "wb") as handle:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file, fsync and rename."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    _write_synced(tmp, text.encode("utf-8"))
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
 
 
 def replace_dir(tmp: Path, final: Path) -> None:
@@ -99,7 +83,7 @@ def replace_dir(tmp: Path, final: Path) -> None:
         shutil.rmtree(old)
     else:
         os.rename(tmp, final)
-    _fsync_dir(final.parent)
+    fsync_dir(final.parent)
 
 
 def step_dir_name(step: int) -> str:
@@ -122,7 +106,7 @@ def save_checkpoint(folder: Path, step: int, state: dict[str, Any], keep: int) -
         os.fsync(handle.fileno())
     meta = {"format": FORMAT, "version": FORMAT_VERSION, "step": step, "state": skeleton}
     _write_synced(tmp / STATE_FILE, json.dumps(meta).encode("utf-8"))
-    _fsync_dir(tmp)
+    fsync_dir(tmp)
     replace_dir(tmp, final)  # final exists when a step is saved again (a run resumed and stopped at once)
     for stale in list_checkpoints(folder)[:-keep]:
         shutil.rmtree(stale)

@@ -23,6 +23,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from gankit.atomic import atomic_write_text
 from gankit.config import Config
 from gankit.errors import GankitError
 from gankit.games.base import Game, Phase, PhaseContext
@@ -393,5 +394,5 @@ class Trainer:
             plot_training_curves(self.run_dir, self.run_dir / "report" / "training_curves.png")
             summary = {"step": self.step, "seconds": round(seconds, 2), "images_per_second": round(throughput, 2),
                        "world_size": self.dist.world_size, "final_stats": last}
-            ckpt.atomic_write_text(self.run_dir / "report" / "summary.json", json.dumps(summary, indent=2))
+            atomic_write_text(self.run_dir / "report" / "summary.json", json.dumps(summary, indent=2))
         return TrainResult(self.game, self.run_dir, self.step, seconds, throughput, last)

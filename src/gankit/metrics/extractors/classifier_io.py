@@ -7,14 +7,13 @@ and free ``metadata`` (dataset, test accuracy ...). Both are written atomically 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 from safetensors.torch import load_file, save_file
 
+from gankit.atomic import atomic_write
 from gankit.errors import CheckpointError, ConfigError
 from gankit.metrics.extractors.classifier import ClassifierFeatureExtractor, DomainClassifier
 
@@ -23,19 +22,6 @@ FORMAT = "gankit.domain_classifier/1"
 
 def _sidecar(path: Path) -> Path:
     return path.with_suffix(".json")
-
-
-def _write_atomically(path: Path, write: Any) -> None:
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        write(tmp)
-        with open(tmp, "rb+") as stream:
-            os.fsync(stream.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def save_classifier(model: DomainClassifier, path: str | Path, metadata: dict[str, Any] | None = None) -> Path:
@@ -47,13 +33,13 @@ def save_classifier(model: DomainClassifier, path: str | Path, metadata: dict[st
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {key: value.detach().cpu().contiguous() for key, value in model.state_dict().items()}
     sidecar = {"format": FORMAT, "config": model.config, "metadata": metadata or {}}
-    _write_atomically(path, lambda tmp: save_file(state, tmp))
+    atomic_write(path, lambda tmp: save_file(state, tmp))
 
     def write_json(tmp: str) -> None:
         with open(tmp, "w", encoding="utf-8") as stream:
             json.dump(sidecar, stream, indent=2, sort_keys=True)
 
-    _write_atomically(_sidecar(path), write_json)
+    atomic_write(_sidecar(path), write_json)
     return path
 
 
