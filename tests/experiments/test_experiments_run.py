@@ -126,7 +126,10 @@ def test_a_row_with_fewer_seeds_than_the_rest_says_how_many():
                 "reverse_kl": 0.1, "histogram": None, "wall_seconds": 1.0, "cpu_seconds": 1.0, "points": None}
 
     records = [record("plain", s) for s in range(3)] + [record("hinge", 0)]
-    markdown = summarize(records, seeds=3, quick=False).markdown
+    records[0]["wall_seconds"] = None  # a run entered from a log that did not print it
+    result = summarize(records, seeds=3, quick=False)
+    assert result.data["summary"]["ring"]["plain"]["wall_seconds"] == (1.0, 0.0)
+    markdown = result.markdown
     assert "| gankit: plain GAN (non-saturating) |" in markdown
     assert "| gankit: hinge loss (1 seed) |" in markdown
 

@@ -158,7 +158,8 @@ class Summary:
     records: list[dict[str, Any]] = field(default_factory=list)
 
     def values(self, key: str) -> list[float]:
-        return [float(r[key]) for r in self.records]
+        """The measure `key` of every seed; NaN where a record lacks it (e.g. wall time of an imported run)."""
+        return [float("nan") if r.get(key) is None else float(r[key]) for r in self.records]
 
     def mean(self, key: str) -> float:
         return mean_std(self.values(key))[0]
