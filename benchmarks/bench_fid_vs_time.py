@@ -34,13 +34,13 @@ import numpy as np
 import torch
 
 from gankit import api
+from gankit.atomic import atomic_write_text
 from gankit.evaluation import build_extractor, default_cache_dir
 from gankit.evaluation_data import load_reference, load_source
 from gankit.experiments.common import atomic_save_figure, pyplot
 from gankit.metrics import fid_from_features, kid
 from gankit.metrics.extractors.base import extract
 from gankit.training import checkpoint as ckpt
-from gankit.atomic import atomic_write_text
 
 PUBLISHED = [  # best FID on Fashion-MNIST of a large hyper-parameter search, 10k vs 10k test (Lucic et al. 2018)
     ("NS GAN (Lucic et al. 2018)", 26.5),

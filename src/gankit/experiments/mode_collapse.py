@@ -116,8 +116,9 @@ class Job:
         from gankit.config import config_from_dict, load_config
 
         recipe, overrides = self.recipe_and_overrides()
-        config = load_config(recipe, overrides) if isinstance(recipe, str) else config_from_dict(recipe.to_dict(), overrides)
-        return config.to_dict()
+        if isinstance(recipe, str):
+            return load_config(recipe, overrides).to_dict()
+        return config_from_dict(recipe.to_dict(), overrides).to_dict()
 
 
 def plan(seeds: int, quick: bool = False, variants: tuple[str, ...] | None = None,
