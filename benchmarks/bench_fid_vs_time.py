@@ -49,13 +49,17 @@ PUBLISHED = [  # best FID on Fashion-MNIST of a large hyper-parameter search, 10
 ]
 
 
-def train_to_marks(out: Path, marks: list[float], recipe: str) -> list[dict]:
-    """Train `recipe` to each cumulative wall-time mark; returns [{minutes, step, train_seconds}]."""
+def train_to_marks(out: Path, marks: list[float], recipe: str, steps: int = 100_000_000) -> list[dict]:
+    """Train `recipe` to each cumulative wall-time mark; returns [{minutes, step, train_seconds}].
+
+    `steps` is the run's train.steps: the time marks stop it first unless it is reached earlier; a recipe
+    with a learning-rate decay needs the steps its schedule is laid out over.
+    """
     run = out / "run"
     done = 0.0
     rows = []
     for i, mark in enumerate(marks):
-        overrides = ["train.steps=100000000", f"train.max_minutes={(mark * 60 - done) / 60:.4f}",
+        overrides = [f"train.steps={steps}", f"train.max_minutes={(mark * 60 - done) / 60:.4f}",
                      "train.ckpt_every=100000000", "train.keep=2", "train.progress=false"]
         result = api.train(recipe, run, overrides=overrides, resume=i > 0)
         done += result.seconds
@@ -184,6 +188,8 @@ def main() -> None:
     parser.add_argument("--marks", default="10,30,60", help="cumulative minutes of training, comma-separated")
     parser.add_argument("--n-final", type=int, default=10000)
     parser.add_argument("--n-curve", type=int, default=2000)
+    parser.add_argument("--steps", type=int, default=100_000_000,
+                        help="train.steps of the run (default: so many that only the time marks stop it)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip-train", action="store_true", help="evaluate the marks of an earlier training")
     parser.add_argument("--floor-n", type=int, default=2000,
@@ -196,7 +202,7 @@ def main() -> None:
         if args.out.exists():
             raise SystemExit(f"error: {args.out} exists; use --skip-train to evaluate it again, or pick another --out")
         args.out.mkdir(parents=True)
-        rows = train_to_marks(args.out, marks, args.recipe)
+        rows = train_to_marks(args.out, marks, args.recipe, args.steps)
     results = evaluate_marks(args.out, rows, args.n_final, args.n_curve, args.seed)
     if args.floor_n:
         last = args.out / "marks" / f"{rows[-1]['minutes']:g}min"

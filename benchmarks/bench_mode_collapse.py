@@ -72,6 +72,26 @@ def settings_of(job) -> dict:
     return json.loads(json.dumps(job.settings()))
 
 
+def settings_match(recorded: dict | None, current: dict, defaults: dict) -> bool:
+    """Whether a run recorded with `recorded` settings trained what `current` would train today.
+
+    A key the record lacks (added to the schema since) matches when today's value is its default, so adding
+    an option that is off by default does not invalidate every stored run.
+    """
+    if recorded is None:
+        return False
+    for key, value in current.items():
+        if key not in recorded:
+            if value != defaults.get(key):
+                return False
+        elif isinstance(value, dict) and isinstance(recorded[key], dict):
+            if not settings_match(recorded[key], value, defaults.get(key, {})):
+                return False
+        elif recorded[key] != value:
+            return False
+    return set(recorded) <= set(current)
+
+
 def time_cli(recipe: str, threads: str | None) -> dict[str, float]:
     """Wall and CPU seconds (user + system of the child) of `gankit train RECIPE` in a fresh process."""
     gankit = Path(sys.executable).with_name("gankit")
@@ -90,6 +110,7 @@ def time_cli(recipe: str, threads: str | None) -> dict[str, float]:
 
 
 def main() -> None:
+    from gankit.config import Config
     from gankit.experiments import write_result
     from gankit.experiments.mode_collapse import MIXTURES, VARIANTS, Job, plan, summarize
 
@@ -110,7 +131,9 @@ def main() -> None:
     recorded = {}
     for record in read_records(record_file):  # the newest record of a run wins
         recorded[f"{record['variant']}-{record['mixture']}-seed{record['seed']}"] = record
-    jobs = [job for job in planned if recorded.get(job.name, {}).get("settings") != settings[job.name]]
+    defaults = json.loads(json.dumps(Config().to_dict()))
+    jobs = [job for job in planned
+            if not settings_match(recorded.get(job.name, {}).get("settings"), settings[job.name], defaults)]
     if len(jobs) < len(planned):
         print(f"{len(planned) - len(jobs)} of {len(planned)} runs already in {record_file}", file=sys.stderr)
     workdir = Path(tempfile.mkdtemp(prefix=".runs-", dir=args.out))
@@ -132,8 +155,11 @@ def main() -> None:
 
     def still_valid(record: dict) -> bool:  # recorded with the config the run would train today
         variant = by_key.get(record["variant"])
-        return (variant is not None and record["mixture"] in MIXTURES
-                and record.get("settings") == settings_of(Job(variant, record["mixture"], record["seed"])))
+        if variant is None or record["mixture"] not in MIXTURES:
+            return False
+        job = Job(variant, record["mixture"], record["seed"])
+        today = settings.get(job.name) or settings_of(job)
+        return settings_match(record.get("settings"), today, defaults)
 
     records = sorted(filter(still_valid, recorded.values()), key=lambda r: (r["mixture"], r["variant"], r["seed"]))
     if len(records) < len(recorded):

@@ -58,7 +58,8 @@ def test_every_recipe_loads_and_validates(name):
 
 def test_recipe_values_reach_the_config():
     ring = load_config("gan-ring")
-    assert (ring.data.name, ring.model.arch, ring.model.z_dim, ring.model.g_hidden) == ("ring", "mlp", 2, [128] * 3)
+    assert (ring.data.name, ring.model.arch, ring.model.z_dim, ring.model.g_hidden) == ("ring", "mlp", 2, [256] * 4)
+    assert (ring.optim.decay, ring.optim.decay_start) == ("linear", 0.0)
     assert ring.optim.lr_g == 1e-3 and isinstance(ring.optim.lr_g, float)
     assert load_config("cgan-fashion").game == "conditional"
 

@@ -20,6 +20,7 @@ from gankit.atomic import atomic_write_text
 from gankit.config import Config, config_from_dict, dump_config, load_config
 from gankit.errors import CheckpointError, ConfigError, DataError, RunFolderError
 from gankit.games import DataSpec, Game, build_game
+from gankit.rejection import DRSResult, DRSSettings
 from gankit.training import checkpoint as ckpt
 from gankit.training.images import save_image_grid, save_png, to_uint8
 
@@ -61,6 +62,10 @@ def _flat(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def _check_resumable(saved: dict[str, Any], config: Config, run_dir: Path) -> None:
     old, new = _flat(saved), _flat(config.to_dict())
+    if new["optim.decay"] != "none" and old.get("train.steps") != new["train.steps"]:
+        raise RunFolderError(
+            f"cannot resume {run_dir}: train.steps was {old.get('train.steps')!r}, now {new['train.steps']!r}, and "
+            f"optim.decay={new['optim.decay']} lays the learning rate out over train.steps")
     for key in new:
         if key not in RESUMABLE_CHANGES and key != "name" and old.get(key) != new[key]:
             raise RunFolderError(
@@ -228,14 +233,36 @@ def load_generator(source: str | Path, device: str | torch.device = "cpu") -> Lo
     return LoadedGenerator(game, module, config, spec, step, path)
 
 
-@torch.inference_mode()
+def load_discriminator(loaded: LoadedGenerator) -> torch.nn.Module:
+    """The discriminator saved beside a loaded generator (same checkpoint, same device), in eval mode."""
+    name = "D"
+    step, state = ckpt.load_checkpoint(loaded.checkpoint)
+    if name not in state["networks"]:
+        raise CheckpointError(f"checkpoint {loaded.checkpoint} holds no discriminator '{name}'")
+    module = loaded.game.module(name)
+    ckpt.load_module_state(module, state["networks"][name], f"discriminator '{name}' of {loaded.checkpoint}")
+    return module.to(loaded.device).eval().requires_grad_(False)
+
+
 def sample(source: str | Path | LoadedGenerator, n: int, *, label: int | None = None, seed: int = 0,
-           batch_size: int = 500) -> torch.Tensor:
-    """`n` samples (images in [-1, 1] or points) from a run, a checkpoint or a loaded generator."""
+           batch_size: int = 500, drs: bool | DRSSettings = False) -> torch.Tensor:
+    """`n` samples (images in [-1, 1] or points) from a run, a checkpoint or a loaded generator.
+
+    `drs` (True or a `gankit.rejection.DRSSettings`) draws them by discriminator rejection sampling
+    (Azadi et al. 2019) with the run's own discriminator, calibrated first against this generator.
+    """
     loaded = source if isinstance(source, LoadedGenerator) else load_generator(source)
-    game, classes = loaded.game, loaded.game.num_classes
     if n <= 0:
         raise ConfigError(f"-n must be positive, got {n}")
+    if drs:
+        return sample_drs(loaded, n, seed=seed, settings=drs if isinstance(drs, DRSSettings) else DRSSettings(),
+                          label=label).samples
+    return _sample_plain(loaded, n, label=label, seed=seed, batch_size=batch_size)
+
+
+@torch.inference_mode()
+def _sample_plain(loaded: LoadedGenerator, n: int, *, label: int | None, seed: int, batch_size: int) -> torch.Tensor:
+    game, classes = loaded.game, loaded.game.num_classes
     if label is not None and not classes:
         raise ConfigError("--label given, but this generator is not conditional")
     if label is not None and not 0 <= label < classes:
@@ -251,6 +278,38 @@ def sample(source: str | Path | LoadedGenerator, n: int, *, label: int | None = 
                       else torch.randint(classes, (m,), generator=generator, device=loaded.device))
         chunks.append(game.generate(loaded.module, z, labels).float().cpu())
     return torch.cat(chunks)
+
+
+def sample_drs(loaded: LoadedGenerator, n: int, *, seed: int = 0, settings: DRSSettings | None = None,
+               label: int | None = None) -> DRSResult:
+    """Discriminator rejection sampling from a loaded run; the result says how many proposals it took.
+
+    Calibrates a copy of the run's D on its training data against this generator (the EMA when kept), then
+    accepts proposals by `gankit.rejection.acceptance_probability`. Needs an unconditional game whose D scores
+    one sample at a time (no packing, minibatch discrimination or minibatch stddev).
+    """
+    from gankit.rejection import calibrate_discriminator, rejection_sample
+
+    settings = settings or DRSSettings()
+    config, stab = loaded.config, loaded.config.stab
+    if loaded.game.num_classes or label is not None:
+        raise ConfigError("discriminator rejection sampling needs an unconditional generator")
+    if stab.pack > 1 or stab.minibatch_discrimination or stab.minibatch_stddev:
+        raise ConfigError("discriminator rejection sampling needs a D that scores one sample at a time "
+                          "(stab.pack=1, no minibatch discrimination or minibatch stddev)")
+    discriminator = load_discriminator(loaded)
+    device = loaded.device
+    latent = torch.Generator(device=device).manual_seed(seed)
+    coins = torch.Generator().manual_seed(seed + 1)
+
+    def propose(m: int) -> torch.Tensor:
+        with torch.no_grad():
+            z = torch.randn(m, *loaded.game.latent_shape(), generator=latent, device=device)
+            return loaded.game.generate(loaded.module, z)
+
+    real = load_data(config).x
+    calibrated = calibrate_discriminator(discriminator, propose, real, settings, coins)
+    return rejection_sample(propose, lambda x: calibrated(x.to(device)), n, settings, coins)
 
 
 def save_samples(samples: torch.Tensor, out: str | Path, *, force: bool = False) -> Path:

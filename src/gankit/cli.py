@@ -30,9 +30,16 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     from gankit import api
 
     loaded = api.load_generator(args.source)
-    samples = api.sample(loaded, args.n, label=args.label, seed=args.seed)
+    how = ""
+    if args.drs:
+        result = api.sample_drs(loaded, args.n, seed=args.seed, label=args.label)
+        samples = result.samples
+        how = (f" by discriminator rejection sampling (accepted {result.accepted:,} of {result.proposed:,} "
+               f"proposals, γ = {result.gamma:.3g})")
+    else:
+        samples = api.sample(loaded, args.n, label=args.label, seed=args.seed)
     out = api.save_samples(samples, args.out, force=args.force)
-    print(f"wrote {len(samples)} samples from step {loaded.step} to {out}")
+    print(f"wrote {len(samples)} samples from step {loaded.step} to {out}{how}")
     return 0
 
 
@@ -116,6 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True, metavar="FILE.png|FILE.npy|FILE.csv|DIR")
     p.add_argument("--force", action="store_true", help="replace an existing output")
+    p.add_argument("--drs", action="store_true", help="discriminator rejection sampling (Azadi et al. 2019) with "
+                   "the run's own D, calibrated first; unconditional runs")
     p.set_defaults(func=_cmd_sample)
 
     from gankit.evaluation_defaults import EVAL_DEFAULTS, METRIC_OUTPUTS

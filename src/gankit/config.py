@@ -20,6 +20,7 @@ import yaml
 
 from gankit.errors import ConfigError
 
+DECAY_CHOICES = ("none", "linear")
 LOSS_CHOICES = ("minimax", "nonsaturating", "wasserstein", "wgan-gp", "hinge", "least-squares")
 
 
@@ -104,6 +105,8 @@ class OptimConfig:
     lr_d: float = 2e-4
     beta1: float = 0.5
     beta2: float = 0.999
+    decay: str = "none"  # "linear": both learning rates fall linearly to 0 at train.steps (gankit.training.schedule)
+    decay_start: float = 0.5  # fraction of train.steps after which the linear decay begins
 
 
 @dataclass
@@ -302,6 +305,11 @@ def validate(config: Config) -> None:
         value = getattr(config.optim, key)
         if not 0 <= value < 1:
             raise ConfigError(f"config key 'optim.{key}' must be in [0, 1), got {value!r}")
+    if config.optim.decay not in DECAY_CHOICES:
+        raise ConfigError(f"config key 'optim.decay' must be one of {', '.join(DECAY_CHOICES)}, "
+                          f"got '{config.optim.decay}'")
+    if not 0 <= config.optim.decay_start < 1:
+        raise ConfigError(f"config key 'optim.decay_start' must be in [0, 1), got {config.optim.decay_start!r}")
     if not 0 <= config.train.ema < 1:
         raise ConfigError(f"config key 'train.ema' must be in [0, 1) (0 turns it off), got {config.train.ema!r}")
     _positive(config.model.z_dim, "model.z_dim")

@@ -39,6 +39,7 @@ from gankit.training.ema import EMA
 from gankit.training.images import save_image_grid, save_scatter
 from gankit.training.noise import NoiseSource
 from gankit.training.report import plot_training_curves
+from gankit.training.schedule import lr_factor
 from gankit.training.stats import MetricsWriter, StatsCollector
 
 
@@ -141,9 +142,20 @@ class Trainer:
                 broadcast_module(module)
             spec.module = module.train()
 
+    def _base_lr(self, name: str) -> float:
+        return self.config.optim.lr_g if self.game.networks[name].role == "generator" else self.config.optim.lr_d
+
+    def _apply_lr_schedule(self) -> None:
+        """Set every optimizer's rate for the current step (gankit.training.schedule)."""
+        optim = self.config.optim
+        factor = lr_factor(optim.decay, self.step, self.train_cfg.steps, optim.decay_start)
+        for name, optimizer in self.optimizers.items():
+            for group in optimizer.param_groups:
+                group["lr"] = self._base_lr(name) * factor
+
     def _make_optimizer(self, name: str) -> torch.optim.Optimizer:
         spec = self.game.networks[name]
-        lr = self.config.optim.lr_g if spec.role == "generator" else self.config.optim.lr_d
+        lr = self._base_lr(name)
         betas = (self.config.optim.beta1, self.config.optim.beta2)
         # The fused kernel (one pass over all parameters) exists for CPU and CUDA tensors; else foreach.
         fused = self.device.type in ("cpu", "cuda")
@@ -214,6 +226,8 @@ class Trainer:
         changed = self.game.on_step_start(self.step)
         for name in changed:
             self.optimizers[name] = self._make_optimizer(name)
+        if self.config.optim.decay != "none":
+            self._apply_lr_schedule()
         for phase in self.game.phases():
             if self.step % phase.every:
                 continue
