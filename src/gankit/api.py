@@ -44,7 +44,8 @@ def resolve_device(name: str) -> torch.device:
     return device
 
 
-def _as_config(config: Config | str, overrides: list[str] | tuple[str, ...]) -> Config:
+def resolve_config(config: Config | str, overrides: list[str] | tuple[str, ...] = ()) -> Config:
+    """The config `train` would run: a recipe name or YAML path loaded, or a `Config`, with `overrides` applied."""
     if isinstance(config, Config):
         return config_from_dict(config.to_dict(), overrides) if overrides else config
     return load_config(config, overrides)
@@ -113,7 +114,7 @@ def train(config: Config | str, out: str | Path | None = None, *, overrides: lis
     from gankit.training.distributed import init_distributed, shutdown_distributed
     from gankit.training.trainer import Trainer
 
-    config = _as_config(config, overrides)
+    config = resolve_config(config, overrides)
     run_dir = Path(out) if out is not None else Path("runs") / config.name
     device = resolve_device(config.device)
     dist = init_distributed(device)

@@ -113,12 +113,10 @@ class Job:
 
     def settings(self) -> dict[str, Any]:
         """The full training config of this run (as a dict), to tell a stored result from a stale one."""
-        from gankit.config import config_from_dict, load_config
+        from gankit.api import resolve_config
 
         recipe, overrides = self.recipe_and_overrides()
-        if isinstance(recipe, str):
-            return load_config(recipe, overrides).to_dict()
-        return config_from_dict(recipe.to_dict(), overrides).to_dict()
+        return resolve_config(recipe, overrides).to_dict()
 
 
 def plan(seeds: int, quick: bool = False, variants: tuple[str, ...] | None = None,
