@@ -20,6 +20,7 @@ import yaml
 
 from gankit.errors import ConfigError
 
+D_NORM_CHOICES = ("batch", "none")
 DECAY_CHOICES = ("none", "linear")
 LOSS_CHOICES = ("minimax", "nonsaturating", "wasserstein", "wgan-gp", "hinge", "least-squares")
 
@@ -44,6 +45,7 @@ class ModelConfig:
     g_hidden: list[int] = field(default_factory=lambda: [256, 512, 1024])
     d_hidden: list[int] = field(default_factory=lambda: [1024, 512, 256])
     spectral_norm: bool = False
+    d_norm: str = "batch"  # the DCGAN discriminator's hidden-layer normalization: batch | none (SN-DCGAN)
 
 
 @dataclass
@@ -315,6 +317,9 @@ def validate(config: Config) -> None:
     _positive(config.model.z_dim, "model.z_dim")
     _positive(config.model.g_width, "model.g_width")
     _positive(config.model.d_width, "model.d_width")
+    if config.model.d_norm not in D_NORM_CHOICES:
+        raise ConfigError(f"config key 'model.d_norm' must be one of {', '.join(D_NORM_CHOICES)}, "
+                          f"got '{config.model.d_norm}'")
     _positive(config.reg.gp_weight, "reg.gp_weight", allow_zero=True)
     _positive(config.reg.clip, "reg.clip")
     _positive(config.reg.r1_gamma, "reg.r1_gamma", allow_zero=True)

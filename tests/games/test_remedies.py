@@ -99,12 +99,38 @@ def test_spectral_norm_switch_normalizes_the_discriminator():
         assert abs(sigma.item() - 1) < 0.05
 
 
+def test_sn_dcgan_discriminator_has_no_batch_norm_and_unit_spectral_norms():
+    """model.d_norm=none with spectral norm is the SN-DCGAN discriminator (Miyato et al. 2018)."""
+    config = load_config("dcgan-fashion", ["model.d_width=8", "model.g_width=8", "model.spectral_norm=true",
+                                           "model.d_norm=none"])
+    torch.manual_seed(0)
+    D = build_game(config, DataSpec("fashion-mnist", "image", (1, 32, 32), 10)).module("D").train()
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in D.modules())
+    for _ in range(30):
+        D(torch.randn(16, 1, 32, 32))
+    convs = [m for m in D.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert len(convs) == 4 and all(c.bias is not None for c in convs)  # no batch norm to absorb a bias
+    for conv in convs:
+        sigma = torch.linalg.matrix_norm(conv.weight.detach().flatten(1), ord=2)
+        assert abs(sigma.item() - 1) < 0.05
+    batch = load_config("dcgan-fashion", ["model.d_width=8", "model.g_width=8"])
+    D_batch = build_game(batch, DataSpec("fashion-mnist", "image", (1, 32, 32), 10)).module("D")
+    assert sum(isinstance(m, torch.nn.BatchNorm2d) for m in D_batch.modules()) == 2
+
+
 @pytest.mark.parametrize("overrides, says", [
     (["stab.pack=3"], "multiple of stab.pack"),
     (["stab.real_label=0.9", "loss=wgan-gp"], "label smoothing"),
     (["stab.diffaugment=colour"], "unknown policy 'colour'"),
     (["stab.pack=2", "game=conditional"], "need game=unconditional"),
+    (["model.d_norm=layer"], "'model.d_norm' must be one of batch, none"),
 ])
 def test_invalid_remedy_settings_are_one_line_errors(overrides, says):
     with pytest.raises(ConfigError, match=says):
         load_config("gan-ring", RING + overrides)
+
+
+def test_d_norm_none_is_refused_for_the_mlp_discriminator():
+    config = load_config("gan-ring", RING + ["model.d_norm=none"])
+    with pytest.raises(ConfigError, match="model.d_norm applies to the convolutional discriminators"):
+        build_game(config, DataSpec("ring", "points", (2,), 8))

@@ -43,8 +43,12 @@ def build_pair(model: ModelConfig, sample_shape: tuple[int, ...], *, num_classes
             raise ConfigError(f"model.arch '{model.arch}' needs square images; the data has samples of shape {sample_shape}")
         channels, size = sample_shape[0], sample_shape[1]
         G = build_generator(arch, z_dim=model.z_dim, img_size=size, channels=channels, width=model.g_width, **cond)
-        D = build_discriminator(arch, img_size=size, channels=d_shape[0], width=model.d_width, **cond)
+        D = build_discriminator(arch, img_size=size, channels=d_shape[0], width=model.d_width, norm=model.d_norm,
+                                **cond)
     else:
+        if model.d_norm != "batch":
+            raise ConfigError(f"model.d_norm applies to the convolutional discriminators ({', '.join(IMAGE_ARCHS)}), "
+                              f"not model.arch '{model.arch}'")
         output = "tanh" if kind == "image" else "linear"
         G = build_generator(arch, z_dim=model.z_dim, out_shape=sample_shape, hidden=tuple(model.g_hidden),
                             output=output, **cond)

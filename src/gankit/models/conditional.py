@@ -120,13 +120,14 @@ class ConditionalDCGANDiscriminator(nn.Module):
         num_classes: int = 10,
         width: int = 64,
         conditioning: str = "projection",
+        norm: str = "batch",
     ) -> None:
         super().__init__()
         if conditioning not in CONDITIONINGS:
             raise ConfigError(f"conditioning={conditioning!r} is unknown (choose one of {', '.join(CONDITIONINGS)})")
         self.num_classes, self.conditioning = num_classes, conditioning
         in_channels = channels + (num_classes if conditioning == "concat" else 0)
-        self.features = DCGANFeatures(img_size, in_channels, width)
+        self.features = DCGANFeatures(img_size, in_channels, width, norm)
         c, b = self.features.out_channels, self.features.out_size
         self.head = nn.Conv2d(c, 1, kernel_size=b)
         self.embed = nn.Embedding(num_classes, c * b * b) if conditioning == "projection" else None

@@ -36,6 +36,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from gankit.config import D_NORM_CHOICES as D_NORMS
 from gankit.errors import ConfigError
 from gankit.models.init import dcgan_init_
 
@@ -99,12 +100,16 @@ class DCGANGenerator(nn.Module):
 class DCGANFeatures(nn.Module):
     """The strided-convolution trunk of the DCGAN discriminator: images -> (N, C, base, base) features.
 
-    Conv(k4 s2 p1) + LeakyReLU(0.2) per layer, batch norm on all but the first.
+    Conv(k4 s2 p1) + LeakyReLU(0.2) per layer, batch norm on all but the first (`norm="batch"`, Radford
+    et al. 2016) or no normalization (`norm="none"`: the SN-DCGAN discriminator of Miyato et al. 2018,
+    where spectral normalization alone bounds each layer; batch norm would rescale what SN bounds).
     `out_channels` and `out_size` describe the output map (used by the logit heads).
     """
 
-    def __init__(self, img_size: int = 32, channels: int = 1, width: int = 64) -> None:
+    def __init__(self, img_size: int = 32, channels: int = 1, width: int = 64, norm: str = "batch") -> None:
         super().__init__()
+        if norm not in D_NORMS:
+            raise ConfigError(f"model.d_norm '{norm}' is unknown (choose one of {', '.join(D_NORMS)})")
         base, doublings = dcgan_plan(img_size)
         hidden = _widths(width, doublings)[::-1]
         layers: list[nn.Module] = [
@@ -112,11 +117,11 @@ class DCGANFeatures(nn.Module):
             nn.LeakyReLU(0.2, inplace=True),
         ]
         for c_in, c_out in zip(hidden[:-1], hidden[1:]):
-            layers += [
-                nn.Conv2d(c_in, c_out, kernel_size=4, stride=2, padding=1, bias=False),
-                nn.BatchNorm2d(c_out),
-                nn.LeakyReLU(0.2, inplace=True),
-            ]
+            batch_norm = norm == "batch"
+            layers.append(nn.Conv2d(c_in, c_out, kernel_size=4, stride=2, padding=1, bias=not batch_norm))
+            if batch_norm:
+                layers.append(nn.BatchNorm2d(c_out))
+            layers.append(nn.LeakyReLU(0.2, inplace=True))
         self.net = nn.Sequential(*layers)
         self.out_channels, self.out_size = hidden[-1], base
 
@@ -131,10 +136,10 @@ class DCGANDiscriminator(nn.Module):
     logit = Conv_{base x base}(features(x)), Radford et al. 2016; no sigmoid.
     """
 
-    def __init__(self, img_size: int = 32, channels: int = 1, width: int = 64) -> None:
+    def __init__(self, img_size: int = 32, channels: int = 1, width: int = 64, norm: str = "batch") -> None:
         super().__init__()
         self.img_size, self.channels, self.width = img_size, channels, width
-        self.features = DCGANFeatures(img_size, channels, width)
+        self.features = DCGANFeatures(img_size, channels, width, norm)
         self.head = nn.Conv2d(self.features.out_channels, 1, kernel_size=self.features.out_size)
         dcgan_init_(self)
 
