@@ -23,6 +23,7 @@ from gankit.games import DataSpec, Game, build_game
 from gankit.rejection import DRSResult, DRSSettings
 from gankit.training import checkpoint as ckpt
 from gankit.training.images import save_image_grid, save_png, to_uint8
+from gankit.truncation import check_truncation, truncated_normal
 
 # Keys that may change when a run is resumed: they schedule the run, they do not change what is trained.
 RESUMABLE_CHANGES = ("train.steps", "train.max_minutes", "train.log_every", "train.sample_every",
@@ -246,23 +247,27 @@ def load_discriminator(loaded: LoadedGenerator) -> torch.nn.Module:
 
 
 def sample(source: str | Path | LoadedGenerator, n: int, *, label: int | None = None, seed: int = 0,
-           batch_size: int = 500, drs: bool | DRSSettings = False) -> torch.Tensor:
+           batch_size: int = 500, drs: bool | DRSSettings = False, truncation: float | None = None) -> torch.Tensor:
     """`n` samples (images in [-1, 1] or points) from a run, a checkpoint or a loaded generator.
 
     `drs` (True or a `gankit.rejection.DRSSettings`) draws them by discriminator rejection sampling
     (Azadi et al. 2019) with the run's own discriminator, calibrated first against this generator.
+    `truncation` t draws the latent codes from N(0, I) truncated to [-t, t] (the truncation trick,
+    `gankit.truncation`); None samples the generator as trained.
     """
+    check_truncation(truncation)
     loaded = source if isinstance(source, LoadedGenerator) else load_generator(source)
     if n <= 0:
         raise ConfigError(f"-n must be positive, got {n}")
     if drs:
         return sample_drs(loaded, n, seed=seed, settings=drs if isinstance(drs, DRSSettings) else DRSSettings(),
-                          label=label).samples
-    return _sample_plain(loaded, n, label=label, seed=seed, batch_size=batch_size)
+                          label=label, truncation=truncation).samples
+    return _sample_plain(loaded, n, label=label, seed=seed, batch_size=batch_size, truncation=truncation)
 
 
 @torch.inference_mode()
-def _sample_plain(loaded: LoadedGenerator, n: int, *, label: int | None, seed: int, batch_size: int) -> torch.Tensor:
+def _sample_plain(loaded: LoadedGenerator, n: int, *, label: int | None, seed: int, batch_size: int,
+                  truncation: float | None = None) -> torch.Tensor:
     game, classes = loaded.game, loaded.game.num_classes
     if label is not None and not classes:
         raise ConfigError("--label given, but this generator is not conditional")
@@ -272,7 +277,7 @@ def _sample_plain(loaded: LoadedGenerator, n: int, *, label: int | None, seed: i
     chunks = []
     for start in range(0, n, batch_size):
         m = min(batch_size, n - start)
-        z = torch.randn(m, *game.latent_shape(), generator=generator, device=loaded.device)
+        z = truncated_normal((m, *game.latent_shape()), truncation, generator=generator, device=loaded.device)
         labels = None
         if classes:
             labels = (torch.full((m,), label, device=loaded.device) if label is not None
@@ -282,15 +287,17 @@ def _sample_plain(loaded: LoadedGenerator, n: int, *, label: int | None, seed: i
 
 
 def sample_drs(loaded: LoadedGenerator, n: int, *, seed: int = 0, settings: DRSSettings | None = None,
-               label: int | None = None) -> DRSResult:
+               label: int | None = None, truncation: float | None = None) -> DRSResult:
     """Discriminator rejection sampling from a loaded run; the result says how many proposals it took.
 
     Calibrates a copy of the run's D on its training data against this generator (the EMA when kept), then
     accepts proposals by `gankit.rejection.acceptance_probability`. Needs an unconditional game whose D scores
-    one sample at a time (no packing, minibatch discrimination or minibatch stddev).
+    one sample at a time (no packing, minibatch discrimination or minibatch stddev). With `truncation` the
+    proposals come from truncated latent codes (`gankit.truncation`).
     """
     from gankit.rejection import calibrate_discriminator, rejection_sample
 
+    check_truncation(truncation)
     settings = settings or DRSSettings()
     config, stab = loaded.config, loaded.config.stab
     if loaded.game.num_classes or label is not None:
@@ -305,7 +312,7 @@ def sample_drs(loaded: LoadedGenerator, n: int, *, seed: int = 0, settings: DRSS
 
     def propose(m: int) -> torch.Tensor:
         with torch.no_grad():
-            z = torch.randn(m, *loaded.game.latent_shape(), generator=latent, device=device)
+            z = truncated_normal((m, *loaded.game.latent_shape()), truncation, generator=latent, device=device)
             return loaded.game.generate(loaded.module, z)
 
     real = load_data(config).x

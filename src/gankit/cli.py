@@ -32,12 +32,14 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     loaded = api.load_generator(args.source)
     how = ""
     if args.drs:
-        result = api.sample_drs(loaded, args.n, seed=args.seed, label=args.label)
+        result = api.sample_drs(loaded, args.n, seed=args.seed, label=args.label, truncation=args.truncation)
         samples = result.samples
         how = (f" by discriminator rejection sampling (accepted {result.accepted:,} of {result.proposed:,} "
                f"proposals, γ = {result.gamma:.3g})")
     else:
-        samples = api.sample(loaded, args.n, label=args.label, seed=args.seed)
+        samples = api.sample(loaded, args.n, label=args.label, seed=args.seed, truncation=args.truncation)
+    if args.truncation is not None:
+        how += f" with latent codes truncated to ±{args.truncation:g}"
     out = api.save_samples(samples, args.out, force=args.force)
     print(f"wrote {len(samples)} samples from step {loaded.step} to {out}{how}")
     return 0
@@ -125,6 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace an existing output")
     p.add_argument("--drs", action="store_true", help="discriminator rejection sampling (Azadi et al. 2019) with "
                    "the run's own D, calibrated first; unconditional runs")
+    p.add_argument("--truncation", type=float, metavar="T", help="the truncation trick (Brock et al. 2019): "
+                   "latent codes from N(0, I) truncated to [-T, T]; less varied, more typical samples")
     p.set_defaults(func=_cmd_sample)
 
     from gankit.evaluation_defaults import EVAL_DEFAULTS, METRIC_OUTPUTS
