@@ -64,6 +64,7 @@ class StabilityConfig:
     instance_noise: float = 0.0  # std of Gaussian noise on D's inputs, annealed to 0 (Sønderby et al. 2017)
     diffaugment: str = ""  # DiffAugment policy on D's inputs, e.g. "color,translation,cutout" (Zhao et al. 2020)
     pack: int = 1  # PacGAN: D judges `pack` samples at once (Lin et al. 2018)
+    top_k: float = 1.0  # top-k training: G learns from this share of its samples D rates best (Sinha et al. 2020)
     unrolled_steps: int = 0  # unrolled GAN: G looks through k D updates (Metz et al. 2017)
     unrolled_lr: float = 1e-3  # step size of the unrolled (plain gradient) D updates; 1e-2 diverged on the ring
     minibatch_discrimination: int = 0  # number of minibatch-discrimination kernels (Salimans et al. 2016)
@@ -355,6 +356,8 @@ def validate(config: Config) -> None:
             raise ConfigError(f"config key 'stab.diffaugment' has unknown policy '{unknown[0]}'; "
                               f"choose from {', '.join(DIFFAUGMENT_POLICIES)}")
     _positive(stab.pack, "stab.pack")
+    if not 0 < stab.top_k <= 1:
+        raise ConfigError(f"config key 'stab.top_k' must be in (0, 1] (1 turns it off), got {stab.top_k!r}")
     _positive(stab.unrolled_steps, "stab.unrolled_steps", allow_zero=True)
     _positive(stab.unrolled_lr, "stab.unrolled_lr")
     _positive(stab.minibatch_discrimination, "stab.minibatch_discrimination", allow_zero=True)

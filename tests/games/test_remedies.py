@@ -134,3 +134,46 @@ def test_d_norm_none_is_refused_for_the_mlp_discriminator():
     config = load_config("gan-ring", RING + ["model.d_norm=none"])
     with pytest.raises(ConfigError, match="model.d_norm applies to the convolutional discriminators"):
         build_game(config, DataSpec("ring", "points", (2,), 8))
+
+
+def test_top_k_fraction_anneals_linearly_from_the_whole_batch():
+    from gankit.nn import top_k_fraction
+
+    assert top_k_fraction(0, 0.5, 1000) == 1.0
+    assert top_k_fraction(500, 0.5, 1000) == pytest.approx(0.75)
+    assert top_k_fraction(1000, 0.5, 1000) == pytest.approx(0.5)
+    assert top_k_fraction(5000, 0.5, 1000) == pytest.approx(0.5)
+    assert top_k_fraction(5000, 1.0, 1000) == 1.0
+
+
+def test_keep_top_k_keeps_the_most_real_scores_and_only_they_get_gradient():
+    from gankit.nn import keep_top_k
+
+    logits = torch.tensor([0.25, 3.0, -2.0, 1.5, 0.75, -0.5], requires_grad=True)
+    kept = keep_top_k(logits, 0.5)
+    assert kept.tolist() == [3.0, 1.5, 0.75]
+    kept.sum().backward()
+    assert logits.grad.tolist() == [0, 1, 0, 1, 1, 0]
+    assert keep_top_k(logits, 0.01).tolist() == [3.0]  # at least one sample
+    assert keep_top_k(logits, 1.0) is logits
+
+
+def test_top_k_training_computes_g_loss_on_the_best_scored_half():
+    """Past the annealing, G's loss is the non-saturating loss of the half of its batch D rates most real."""
+    config, game = game_for("stab.top_k=0.5", "train.steps=100")
+    ctx = context(step=80)  # past train.steps / 2 = 50: the final share
+    loss, stats = game.phase_loss("G", ctx)
+    assert stats["top_k"].item() == pytest.approx(0.5)
+    replay = context(step=80)  # the same noise stream: the same z
+    with torch.no_grad():
+        fake = game.generate(game.module("G"), replay.noise.normal(64, *game.latent_shape()))
+        logits = game.module("D")(fake).reshape(-1)
+    best = logits.topk(32).values
+    torch.testing.assert_close(loss.detach(), torch.nn.functional.softplus(-best).mean())
+    _, early = game.phase_loss("G", context(step=0))
+    assert early["top_k"].item() == 1.0
+
+
+def test_top_k_out_of_range_is_refused():
+    with pytest.raises(ConfigError, match="'stab.top_k' must be in"):
+        load_config("gan-ring", RING + ["stab.top_k=0"])

@@ -53,6 +53,8 @@ def _adversarial_options(config: Config) -> dict:
         "pack": config.stab.pack,
         "unrolled_steps": config.stab.unrolled_steps,
         "unrolled_lr": config.stab.unrolled_lr,
+        "top_k": config.stab.top_k,
+        "top_k_anneal_steps": max(1, config.train.steps // 2),
     }
 
 

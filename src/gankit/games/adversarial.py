@@ -12,7 +12,8 @@ Remedies that change what D sees apply to every D evaluation, real and fake alik
 instance noise annealed to zero (Sønderby et al. 2017), DiffAugment (Zhao et al. 2020), PacGAN packing of
 m samples (Lin et al. 2018). One-sided label smoothing sets D's target for real data below 1 (Salimans et al.
 2016). An unrolled GAN (Metz et al. 2017) evaluates G's loss with D's parameters after k differentiable
-gradient steps on the D loss.
+gradient steps on the D loss. Top-k training (Sinha et al. 2020) computes G's loss on the share of its
+samples that D scores as most real, annealed from the whole batch to `top_k` over the first half of training.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from torch import nn
 
 from gankit import losses
 from gankit.games.base import Game, NetworkSpec, Phase, PhaseContext
-from gankit.nn import call_with_parameters, diff_augment, pack, unrolled_discriminator
+from gankit.nn import call_with_parameters, diff_augment, keep_top_k, pack, top_k_fraction, unrolled_discriminator
 
 
 @dataclass
@@ -44,6 +45,8 @@ class AdversarialGame(Game):
     pack: int = 1
     unrolled_steps: int = 0
     unrolled_lr: float = 1e-3
+    top_k: float = 1.0
+    top_k_anneal_steps: int = 1
 
     @classmethod
     def create(cls, generator: nn.Module, discriminator: nn.Module, *, ema: bool = False, **options) -> AdversarialGame:
@@ -158,8 +161,14 @@ class AdversarialGame(Game):
         labels = ctx.noise.integers(n, self.n_classes) if self.n_classes else None
         fake = self.generate(self.module("G"), z, labels)
         params = self._unrolled_parameters(fake, labels, ctx) if self.unrolled_steps else None
-        loss = self.adversarial.g_loss(self._discriminate(fake, labels, ctx, params))
-        return loss, {"loss/G": loss.detach()}
+        logits = self._discriminate(fake, labels, ctx, params)
+        stats = {}
+        if self.top_k < 1:
+            fraction = top_k_fraction(ctx.step, self.top_k, self.top_k_anneal_steps)
+            logits = keep_top_k(logits, fraction)
+            stats["top_k"] = torch.tensor(fraction)
+        loss = self.adversarial.g_loss(logits)
+        return loss, {"loss/G": loss.detach(), **stats}
 
     def _unrolled_parameters(self, fake: torch.Tensor, labels: torch.Tensor | None, ctx: PhaseContext) -> dict:
         """D's parameters after `unrolled_steps` gradient steps on its loss, differentiable in `fake`."""

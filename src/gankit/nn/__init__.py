@@ -9,6 +9,7 @@ from gankit.nn.minibatch_stddev import MinibatchStdDev
 from gankit.nn.pack import pack
 from gankit.nn.self_attention import SelfAttention2d
 from gankit.nn.spectral_norm import SPECTRAL_NORM_LAYERS, apply_spectral_norm
+from gankit.nn.top_k import keep_top_k, top_k_fraction
 from gankit.nn.unrolled import call_with_parameters, unrolled_discriminator
 
 __all__ = [
@@ -25,6 +26,8 @@ __all__ = [
     "call_with_parameters",
     "diff_augment",
     "instance_noise",
+    "keep_top_k",
     "pack",
+    "top_k_fraction",
     "unrolled_discriminator",
 ]
