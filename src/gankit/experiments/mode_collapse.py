@@ -80,6 +80,7 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("smooth", "one-sided label smoothing 0.9", ("stab.real_label=0.9",), "Salimans et al. 2016"),
     Variant("noise", "instance noise σ 0.1 → 0", ("stab.instance_noise=0.1",), "Sønderby et al. 2017"),
     Variant("hinge", "hinge loss", ("loss=hinge",), "Lim & Ye 2017; Miyato et al. 2018"),
+    Variant("topk", "top-k training, ν = 0.5", ("stab.top_k=0.5",), "Sinha et al. 2020"),
     Variant("recipe", "tuned built-in recipe", (), "this benchmark", recipe=True),
 )
 QUICK_VARIANTS = ("plain", "recipe")
