@@ -60,6 +60,7 @@ def test_recipe_values_reach_the_config():
     ring = load_config("gan-ring")
     assert (ring.data.name, ring.model.arch, ring.model.z_dim, ring.model.g_hidden) == ("ring", "mlp", 2, [256] * 4)
     assert (ring.optim.decay, ring.optim.decay_start) == ("linear", 0.0)
+    assert ring.stab.top_k == 0.5
     assert ring.optim.lr_g == 1e-3 and isinstance(ring.optim.lr_g, float)
     assert load_config("cgan-fashion").game == "conditional"
 

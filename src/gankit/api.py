@@ -62,12 +62,26 @@ def _flat(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
+def _schedules_over_train_steps(config: Config) -> list[str]:
+    """The settings whose schedule is laid out over train.steps (so a resume must keep train.steps)."""
+    scheduled = []
+    if config.optim.decay != "none":
+        scheduled.append(f"optim.decay={config.optim.decay} (the learning rate)")
+    if config.stab.top_k < 1:
+        scheduled.append(f"stab.top_k={config.stab.top_k:g} (its annealing)")
+    if config.stab.instance_noise > 0:
+        scheduled.append(f"stab.instance_noise={config.stab.instance_noise:g} (its annealing)")
+    return scheduled
+
+
 def _check_resumable(saved: dict[str, Any], config: Config, run_dir: Path) -> None:
     old, new = _flat(saved), _flat(config.to_dict())
-    if new["optim.decay"] != "none" and old.get("train.steps") != new["train.steps"]:
-        raise RunFolderError(
-            f"cannot resume {run_dir}: train.steps was {old.get('train.steps')!r}, now {new['train.steps']!r}, and "
-            f"optim.decay={new['optim.decay']} lays the learning rate out over train.steps")
+    if old.get("train.steps") != new["train.steps"]:
+        scheduled = _schedules_over_train_steps(config)
+        if scheduled:
+            raise RunFolderError(
+                f"cannot resume {run_dir}: train.steps was {old.get('train.steps')!r}, now {new['train.steps']!r}, "
+                f"and {scheduled[0]} is laid out over train.steps")
     for key in new:
         if key not in RESUMABLE_CHANGES and key != "name" and old.get(key) != new[key]:
             raise RunFolderError(

@@ -15,7 +15,8 @@ TINY = [
     "--set", "train.steps=4", "--set", "train.log_every=2", "--set", "train.sample_every=1000",
     "--set", "train.ckpt_every=2", "--set", "train.progress=false", "--set", "data.n_points=512",
     "--set", "train.batch_size=64", "--set", "model.g_hidden=[16]", "--set", "model.d_hidden=[16]",
-    "--set", "optim.decay=none",  # the recipe's decay is laid out over train.steps, which resume tests change
+    # the recipe's decay and top-k are laid out over train.steps, which resume tests change
+    "--set", "optim.decay=none", "--set", "stab.top_k=1",
 ]
 # The same on scikit-learn's 8x8 digits, as a conditional MLP GAN (an image run with 10 classes).
 TINY_DIGITS = TINY + ["--set", "data.name=digits", "--set", "model.arch=mlp", "--set", "game=conditional"]

@@ -18,9 +18,9 @@ from gankit.training.stats import read_metrics
 from gankit.training.trainer import Trainer, TrainingDiverged
 
 
-# The broken trainings below start from a plain GAN: the gan-ring recipe without its remedies (EMA, R1, Adam
+# The broken trainings below start from a plain GAN: the gan-ring recipe without its remedies (EMA, R1, top-k, Adam
 # betas tuned for the ring), so that what breaks them is only what each test sets.
-PLAIN_RING = ["train.ema=0", "reg.r1_gamma=0", "optim.beta1=0.5", "optim.beta2=0.999"]
+PLAIN_RING = ["train.ema=0", "reg.r1_gamma=0", "stab.top_k=1", "optim.beta1=0.5", "optim.beta2=0.999"]
 
 
 def train_with_doctor(run, recipe, overrides, *, probe_every=5, console=False, plain=True):

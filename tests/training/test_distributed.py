@@ -14,7 +14,8 @@ from gankit.config import load_config
 from gankit.games import DataSpec, build_game
 
 WORKER = Path(__file__).with_name("ddp_worker.py")
-COMMON = ["optim.decay=none", "train.steps=15", "train.log_every=5", "train.sample_every=100", "train.ckpt_every=100",
+COMMON = ["optim.decay=none", "stab.top_k=1",
+          "train.steps=15", "train.log_every=5", "train.sample_every=100", "train.ckpt_every=100",
           "train.progress=false"]
 CASES = {
     # no batch norm: gradient averaging alone must reproduce the single-process step

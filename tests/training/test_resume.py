@@ -7,7 +7,8 @@ from safetensors.torch import load_file
 from gankit import api
 from gankit.training import checkpoint as ckpt
 
-COMMON = ["optim.decay=none", "train.log_every=2", "train.sample_every=100", "train.ckpt_every=100", "train.progress=false",
+COMMON = ["optim.decay=none", "stab.top_k=1",
+          "train.log_every=2", "train.sample_every=100", "train.ckpt_every=100", "train.progress=false",
           "train.ema=0.9", "train.d_steps=2"]
 CASES = {
     "mlp": ["data.name=digits", "model.arch=mlp", "model.g_hidden=[32]", "model.d_hidden=[32]",

@@ -40,6 +40,13 @@ def test_a_decayed_run_resumes_only_with_its_own_step_count(tmp_path):
     assert result.step == 40
 
 
+def test_a_top_k_run_resumes_only_with_its_own_step_count(tmp_path):
+    overrides = TINY + ["stab.top_k=0.5", "train.max_minutes=0.0001"]
+    api.train("gan-ring", tmp_path / "run", overrides=overrides + ["train.steps=40"])
+    with pytest.raises(RunFolderError, match="train.steps was 40, now 80.*stab.top_k=0.5"):
+        api.train("gan-ring", tmp_path / "run", overrides=overrides + ["train.steps=80"], resume=True)
+
+
 def test_without_decay_the_rates_stay_put(tmp_path):
     trainer = make_trainer(tmp_path, ["train.steps=4", "optim.lr_g=1e-3"])
     for _ in range(4):

@@ -15,7 +15,8 @@ from gankit.training.stats import read_metrics
 from gankit.training.trainer import Trainer, TrainingDiverged
 
 TINY = ["data.name=digits", "model.arch=mlp", "model.g_hidden=[32]", "model.d_hidden=[32]", "train.batch_size=16",
-        "data.limit=200", "optim.decay=none", "train.progress=false", "train.log_every=1", "train.sample_every=3",
+        "data.limit=200", "optim.decay=none", "stab.top_k=1",
+        "train.progress=false", "train.log_every=1", "train.sample_every=3",
         "train.ckpt_every=3"]
 
 
