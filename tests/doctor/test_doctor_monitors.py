@@ -106,6 +106,20 @@ def test_non_saturating_loss_keeps_its_gradient_when_d_wins():
     assert finding.since_step == 60 and finding.evidence["statistic"] == "grad_norm/G"
 
 
+def test_a_small_gradient_with_d_at_chance_is_a_converged_game_not_a_vanishing_gradient():
+    """The tuned ring at its end: D(G(z)) = 0.5, loss/D = log 4, accuracy ~50%, G's gradient 1% of its peak."""
+    start = records(10, loss__D=1.0, DGz=0.3, acc__real=0.8, acc__fake=0.8, grad_norm__G=2.0)
+    tie = records(10, loss__D=1.386, DGz=0.5, acc__real=0.55, acc__fake=0.45, grad_norm__G=0.005)
+    recs = start + tie
+    for i, r in enumerate(recs):
+        r["step"] = (i + 1) * 10
+    assert check_vanishing_gradients(recs, "nonsaturating", TH["vanishing_gradients"]) is None
+    for r in recs[10:]:  # the same gradients while D wins: now it is the finding
+        r["acc/real"] = r["acc/fake"] = 0.95
+    finding = check_vanishing_gradients(recs, "nonsaturating", TH["vanishing_gradients"])
+    assert finding is not None and finding.since_step == 110
+
+
 def test_vanishing_gradients_is_silent_without_gradient_statistics_or_on_a_healthy_run():
     recs = [{k: v for k, v in r.items() if k != "grad_norm/G"} for r in minimax_overpowered()]
     assert check_vanishing_gradients(recs, "minimax", TH["vanishing_gradients"]) is None

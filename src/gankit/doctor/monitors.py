@@ -38,6 +38,8 @@ VANISHING_GRADIENTS = {
                                # before (it has at least halved: D's sharpening Jacobian offsets part of the
                                # saturation, and Adam rescales steps, so the norm falls less than D(G(z)) does)
     "grad_collapse": 0.01,     # other losses: grad_norm/G below this fraction of its running peak
+    "d_acc_min": 0.8,          # other losses, when D's accuracy is logged: only while D wins (mean of acc/real and
+                               # acc/fake at least this); a small gradient with D at chance is a converged game
     "smoothing": 3,            # trailing-median width applied to grad_norm/G before taking its peak
 }
 DISCRIMINATOR_OVERPOWERING = {
@@ -99,6 +101,12 @@ def _span_text(since: int, until: int, ongoing: bool) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ monitors
+def _d_accuracy_by_step(records: Sequence[dict]) -> dict[int, float]:
+    """D's accuracy, the mean of acc/real and acc/fake, at each step that logs both (empty for a critic)."""
+    real, fake = dict(series(records, "acc/real")), dict(series(records, "acc/fake"))
+    return {step: (real[step] + fake[step]) / 2 for step in real.keys() & fake.keys()}
+
+
 def check_vanishing_gradients(records: Sequence[dict], family: str, th: dict[str, float]) -> Finding | None:
     """The generator's gradient vanishes because D rejects its samples with certainty.
 
@@ -108,7 +116,9 @@ def check_vanishing_gradients(records: Sequence[dict], family: str, th: dict[str
     Minimax: D(G(z)) < ``d_fake_max`` on ``min_intervals`` consecutive intervals and the median grad_norm/G over
     that stretch below ``grad_drop`` times its peak up to the stretch's start. Other losses (no saturation in
     the logit): grad_norm/G below ``grad_collapse`` times its running peak (a trailing median of
-    ``smoothing`` intervals) on ``min_intervals`` consecutive intervals.
+    ``smoothing`` intervals) on ``min_intervals`` consecutive intervals, and, where D's accuracy is logged,
+    D winning on them (mean of acc/real and acc/fake at least ``d_acc_min``). A gradient that is small while D
+    is at chance (D(G(z)) ≈ 0.5, loss/D ≈ log 4) is a game at its equilibrium, not a vanishing gradient.
     """
     grads = series(records, "grad_norm/G")
     if len(grads) < th["min_intervals"]:
@@ -147,6 +157,9 @@ def check_vanishing_gradients(records: Sequence[dict], family: str, th: dict[str
     running_peak = list(accumulate(smooth, max))
     steps = [s for s, _ in grads]
     flags = [v < th["grad_collapse"] * p for v, p in zip(values, running_peak)]
+    accuracy = _d_accuracy_by_step(records)
+    if accuracy:
+        flags = [f and accuracy.get(step, 1.0) >= th["d_acc_min"] for f, step in zip(flags, steps)]
     found = episodes(steps, flags, int(th["min_intervals"]))
     episode = chosen_episode(found)
     if episode is None:
