@@ -166,7 +166,7 @@ class AdversarialGame(Game):
         if self.top_k < 1:
             fraction = top_k_fraction(ctx.step, self.top_k, self.top_k_anneal_steps)
             logits = keep_top_k(logits, fraction)
-            stats["top_k"] = torch.tensor(fraction)
+            stats["top_k"] = torch.tensor(fraction, device=logits.device)
         loss = self.adversarial.g_loss(logits)
         return loss, {"loss/G": loss.detach(), **stats}
 
