@@ -118,6 +118,8 @@ def test_a_small_gradient_with_d_at_chance_is_a_converged_game_not_a_vanishing_g
         r["acc/real"] = r["acc/fake"] = 0.95
     finding = check_vanishing_gradients(recs, "nonsaturating", TH["vanishing_gradients"])
     assert finding is not None and finding.since_step == 110
+    assert finding.evidence["accuracy threshold"] == 0.8
+    assert set(finding.evidence["D accuracy"].values()) <= {0.95, "..."}  # the winning D is in the evidence
 
 
 def test_vanishing_gradients_is_silent_without_gradient_statistics_or_on_a_healthy_run():

@@ -171,6 +171,10 @@ def check_vanishing_gradients(records: Sequence[dict], family: str, th: dict[str
         "grad_norm/G peak before": rounded(peak), "ratio threshold": th["grad_collapse"],
         "since_step": episode.start_step, "until_step": episode.end_step, "ongoing": episode.ongoing,
     }
+    if accuracy:  # the condition beside the gradient's: D was winning over the stretch
+        evidence["D accuracy"] = values_by_step([(s, accuracy[s]) for s in steps[episode.start: episode.end + 1]
+                                                 if s in accuracy])
+        evidence["accuracy threshold"] = th["d_acc_min"]
     message = (f"The generator's gradient norm fell to {median(during) / peak:.2%} of its peak "
                f"{_span_text(episode.start_step, episode.end_step, episode.ongoing)}: it barely learns.")
     return Finding("vanishing_gradients", _severity(episode.ongoing), episode.start_step, evidence, message,

@@ -36,7 +36,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from gankit.config import D_NORM_CHOICES as D_NORMS
+from gankit.config import D_NORM_CHOICES
 from gankit.errors import ConfigError
 from gankit.models.init import dcgan_init_
 
@@ -108,8 +108,8 @@ class DCGANFeatures(nn.Module):
 
     def __init__(self, img_size: int = 32, channels: int = 1, width: int = 64, norm: str = "batch") -> None:
         super().__init__()
-        if norm not in D_NORMS:
-            raise ConfigError(f"model.d_norm '{norm}' is unknown (choose one of {', '.join(D_NORMS)})")
+        if norm not in D_NORM_CHOICES:
+            raise ConfigError(f"model.d_norm '{norm}' is unknown (choose one of {', '.join(D_NORM_CHOICES)})")
         base, doublings = dcgan_plan(img_size)
         hidden = _widths(width, doublings)[::-1]
         layers: list[nn.Module] = [
