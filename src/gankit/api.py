@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from gankit.atomic import atomic_write_text
 from gankit.config import Config, config_from_dict, dump_config, load_config
 from gankit.errors import CheckpointError, ConfigError, DataError, RunFolderError
 from gankit.games import DataSpec, Game, build_game
+from gankit.jacobian_rejection import BURN_IN as JACOBIAN_BURN_IN
+from gankit.jacobian_rejection import JacobianRejectionSampler, JacobianRejectionSettings, check_share
 from gankit.rejection import DRSResult, DRSSettings
 from gankit.training import checkpoint as ckpt
 from gankit.training.images import save_image_grid, save_png, to_uint8
@@ -261,57 +264,108 @@ def load_discriminator(loaded: LoadedGenerator) -> torch.nn.Module:
 
 
 def sample(source: str | Path | LoadedGenerator, n: int, *, label: int | None = None, seed: int = 0,
-           batch_size: int = 500, drs: bool | DRSSettings = False, truncation: float | None = None) -> torch.Tensor:
+           batch_size: int = 500, drs: bool | DRSSettings = False, truncation: float | None = None,
+           jacobian_rejection: float | None = None) -> torch.Tensor:
     """`n` samples (images in [-1, 1] or points) from a run, a checkpoint or a loaded generator.
 
     `drs` (True or a `gankit.rejection.DRSSettings`) draws them by discriminator rejection sampling
     (Azadi et al. 2019) with the run's own discriminator, calibrated first against this generator.
     `truncation` t draws the latent codes from N(0, I) truncated to [-t, t] (the truncation trick,
     `gankit.truncation`); None samples the generator as trained.
+    `jacobian_rejection` q rejects the share q of latent codes where the generator is steepest
+    (`gankit.jacobian_rejection`, Tanielian et al. 2020); None takes the run's `sample.jacobian_rejection`,
+    0 turns it off. With `drs` too, DRS screens the samples that pass the Jacobian rejection.
     """
     check_truncation(truncation)
     loaded = source if isinstance(source, LoadedGenerator) else load_generator(source)
-    if n <= 0:
-        raise ConfigError(f"-n must be positive, got {n}")
+    check_sample_count(n)
+    share = jacobian_share(loaded, jacobian_rejection)
     if drs:
         return sample_drs(loaded, n, seed=seed, settings=drs if isinstance(drs, DRSSettings) else DRSSettings(),
-                          label=label, truncation=truncation).samples
+                          label=label, truncation=truncation, jacobian_rejection=share).samples
+    if share > 0:
+        return jacobian_rejection_sampler(loaded, share, label=label, seed=seed, truncation=truncation,
+                                          batch_size=batch_size)(n)
     return _sample_plain(loaded, n, label=label, seed=seed, batch_size=batch_size, truncation=truncation)
 
 
-@torch.inference_mode()
-def _sample_plain(loaded: LoadedGenerator, n: int, *, label: int | None, seed: int, batch_size: int,
-                  truncation: float | None = None) -> torch.Tensor:
+def check_sample_count(n: int) -> None:
+    """Refuse a sample count that is not positive."""
+    if n <= 0:
+        raise ConfigError(f"-n must be positive, got {n}")
+
+
+def jacobian_share(loaded: LoadedGenerator, share: float | None) -> float:
+    """The Jacobian rejection share to sample with: `share`, or the run's `sample.jacobian_rejection` if None."""
+    share = loaded.config.sample.jacobian_rejection if share is None else share
+    check_share(share)
+    return share
+
+
+def _latent_drawer(loaded: LoadedGenerator, *, label: int | None, seed: int,
+                   truncation: float | None) -> Callable[[int], tuple[torch.Tensor, torch.Tensor | None]]:
+    """draw(m) -> (m latent codes, their labels or None), from one seeded stream (codes, then labels)."""
     game, classes = loaded.game, loaded.game.num_classes
     if label is not None and not classes:
         raise ConfigError("--label given, but this generator is not conditional")
     if label is not None and not 0 <= label < classes:
         raise ConfigError(f"--label must be in 0..{classes - 1}, got {label}")
     generator = torch.Generator(device=loaded.device).manual_seed(seed)
-    chunks = []
-    for start in range(0, n, batch_size):
-        m = min(batch_size, n - start)
+
+    def draw(m: int) -> tuple[torch.Tensor, torch.Tensor | None]:
         z = truncated_normal((m, *game.latent_shape()), truncation, generator=generator, device=loaded.device)
         labels = None
         if classes:
             labels = (torch.full((m,), label, device=loaded.device) if label is not None
                       else torch.randint(classes, (m,), generator=generator, device=loaded.device))
-        chunks.append(game.generate(loaded.module, z, labels).float().cpu())
+        return z, labels
+
+    return draw
+
+
+@torch.inference_mode()
+def _sample_plain(loaded: LoadedGenerator, n: int, *, label: int | None, seed: int, batch_size: int,
+                  truncation: float | None = None) -> torch.Tensor:
+    draw = _latent_drawer(loaded, label=label, seed=seed, truncation=truncation)
+    chunks = []
+    for start in range(0, n, batch_size):
+        z, labels = draw(min(batch_size, n - start))
+        chunks.append(loaded.game.generate(loaded.module, z, labels).float().cpu())
     return torch.cat(chunks)
 
 
+def jacobian_rejection_sampler(loaded: LoadedGenerator, share: float, *, label: int | None = None, seed: int = 0,
+                               truncation: float | None = None, batch_size: int = 500,
+                               burn_in: int = JACOBIAN_BURN_IN) -> JacobianRejectionSampler:
+    """A sampler of the loaded generator that rejects the share `share` of latent codes where G is steepest.
+
+    Building it scores `burn_in` codes to fix the threshold on ‖J_G(z)‖_F (`gankit.jacobian_rejection`);
+    calling it with n returns n samples on the CPU; its `proposed`/`accepted` count what they took.
+    """
+    check_share(share)
+    draw = _latent_drawer(loaded, label=label, seed=seed, truncation=truncation)
+    game, module = loaded.game, loaded.module
+    settings = JacobianRejectionSettings(share, burn_in=burn_in, batch_size=batch_size)
+    directions = torch.Generator(device=loaded.device).manual_seed(seed + 2)
+    return JacobianRejectionSampler(lambda z, labels: game.generate(module, z, labels).float(), draw, settings,
+                                    directions)
+
+
 def sample_drs(loaded: LoadedGenerator, n: int, *, seed: int = 0, settings: DRSSettings | None = None,
-               label: int | None = None, truncation: float | None = None) -> DRSResult:
+               label: int | None = None, truncation: float | None = None,
+               jacobian_rejection: float | None = None) -> DRSResult:
     """Discriminator rejection sampling from a loaded run; the result says how many proposals it took.
 
     Calibrates a copy of the run's D on its training data against this generator (the EMA when kept), then
     accepts proposals by `gankit.rejection.acceptance_probability`. Needs an unconditional game whose D scores
     one sample at a time (no packing, minibatch discrimination or minibatch stddev). With `truncation` the
-    proposals come from truncated latent codes (`gankit.truncation`).
+    proposals come from truncated latent codes (`gankit.truncation`); with a Jacobian rejection share (None:
+    the run's `sample.jacobian_rejection`) the proposals are the samples that pass it.
     """
     from gankit.rejection import calibrate_discriminator, rejection_sample
 
     check_truncation(truncation)
+    share = jacobian_share(loaded, jacobian_rejection)
     settings = settings or DRSSettings()
     config, stab = loaded.config, loaded.config.stab
     if loaded.game.num_classes or label is not None:
@@ -321,13 +375,18 @@ def sample_drs(loaded: LoadedGenerator, n: int, *, seed: int = 0, settings: DRSS
                           "(stab.pack=1, no minibatch discrimination or minibatch stddev)")
     discriminator = load_discriminator(loaded)
     device = loaded.device
-    latent = torch.Generator(device=device).manual_seed(seed)
     coins = torch.Generator().manual_seed(seed + 1)
+    if share > 0:
+        jacobian = jacobian_rejection_sampler(loaded, share, seed=seed, truncation=truncation)
 
-    def propose(m: int) -> torch.Tensor:
-        with torch.no_grad():
-            z = truncated_normal((m, *loaded.game.latent_shape()), truncation, generator=latent, device=device)
-            return loaded.game.generate(loaded.module, z)
+        def propose(m: int) -> torch.Tensor:
+            return jacobian(m).to(device)
+    else:
+        draw = _latent_drawer(loaded, label=None, seed=seed, truncation=truncation)
+
+        def propose(m: int) -> torch.Tensor:
+            with torch.no_grad():
+                return loaded.game.generate(loaded.module, draw(m)[0])
 
     real = load_data(config).x
     calibrated = calibrate_discriminator(discriminator, propose, real, settings, coins)

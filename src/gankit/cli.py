@@ -10,6 +10,10 @@ from pathlib import Path
 from gankit.errors import GankitError
 
 
+JACOBIAN_HELP = ("reject the share Q of latent codes where the generator is steepest (Tanielian et al. 2020); "
+                 "default: the run's sample.jacobian_rejection; 0 turns it off")
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors in one line with exit status 2."""
 
@@ -30,16 +34,28 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     from gankit import api
 
     loaded = api.load_generator(args.source)
+    api.check_sample_count(args.n)
+    share = api.jacobian_share(loaded, args.jacobian_rejection)
     how = ""
     if args.drs:
-        result = api.sample_drs(loaded, args.n, seed=args.seed, label=args.label, truncation=args.truncation)
+        result = api.sample_drs(loaded, args.n, seed=args.seed, label=args.label, truncation=args.truncation,
+                                jacobian_rejection=share)
         samples = result.samples
         how = (f" by discriminator rejection sampling (accepted {result.accepted:,} of {result.proposed:,} "
                f"proposals, γ = {result.gamma:.3g})")
+    elif share > 0:
+        sampler = api.jacobian_rejection_sampler(loaded, share, label=args.label, seed=args.seed,
+                                                 truncation=args.truncation)
+        samples = sampler(args.n)
+        how = (f", rejecting {share:.0%} of latent codes where the generator is steepest (‖J‖_F > "
+               f"{sampler.threshold:.3g}; {sampler.proposed:,} proposals)")
     else:
-        samples = api.sample(loaded, args.n, label=args.label, seed=args.seed, truncation=args.truncation)
+        samples = api.sample(loaded, args.n, label=args.label, seed=args.seed, truncation=args.truncation,
+                             jacobian_rejection=0.0)
     if args.truncation is not None:
         how += f" with latent codes truncated to ±{args.truncation:g}"
+    if args.drs and share > 0:
+        how += f", its proposals screened by Jacobian rejection of {share:.0%}"
     out = api.save_samples(samples, args.out, force=args.force)
     print(f"wrote {len(samples)} samples from step {loaded.step} to {out}{how}")
     return 0
@@ -50,7 +66,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
     result = evaluation.evaluate_source(args.source, ref=args.ref, metrics=args.metrics, n=args.n,
                                         extractor=args.extractor, seed=args.seed, cache_dir=args.cache_dir,
-                                        label=args.label)
+                                        label=args.label, jacobian_rejection=args.jacobian_rejection)
     print(evaluation.result_to_json(result) if args.json else evaluation.format_table(result))
     return 0
 
@@ -129,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "the run's own D, calibrated first; unconditional runs")
     p.add_argument("--truncation", type=float, metavar="T", help="the truncation trick (Brock et al. 2019): "
                    "latent codes from N(0, I) truncated to [-T, T]; less varied, more typical samples")
+    p.add_argument("--jacobian-rejection", type=float, metavar="Q", help=JACOBIAN_HELP)
     p.set_defaults(func=_cmd_sample)
 
     from gankit.evaluation_defaults import EVAL_DEFAULTS, METRIC_OUTPUTS
@@ -144,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--extractor", metavar="NAME", help=f"classifier or inception (default {EVAL_DEFAULTS['extractor']})")
     p.add_argument("--seed", type=int, help=f"latent vectors and KID subsets (default {EVAL_DEFAULTS['seed']})")
     p.add_argument("--label", type=int, help="evaluate one class of a conditional generator")
+    p.add_argument("--jacobian-rejection", type=float, metavar="Q", help=JACOBIAN_HELP)
     p.add_argument("--cache-dir", metavar="DIR", help="classifiers and reference statistics (default $GANKIT_CACHE "
                    "or ~/.cache/gankit)")
     p.add_argument("--json", action="store_true", help="print one JSON object")

@@ -103,6 +103,17 @@ class EvalConfig:
 
 
 @dataclass
+class SampleConfig:
+    """How `gankit sample`, `gankit eval` and `api.sample` draw from a finished run unless told otherwise.
+
+    The sample grids and the doctor's probes during training show the raw generator; `eval.every` samples as
+    `gankit eval` does.
+    """
+
+    jacobian_rejection: float = 0.0  # reject this share of latent codes with the steepest G (Tanielian et al. 2020)
+
+
+@dataclass
 class OptimConfig:
     lr_g: float = 2e-4
     lr_d: float = 2e-4
@@ -127,6 +138,7 @@ class Config:
     train: TrainConfig = field(default_factory=TrainConfig)
     optim: OptimConfig = field(default_factory=OptimConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
+    sample: SampleConfig = field(default_factory=SampleConfig)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -365,6 +377,9 @@ def validate(config: Config) -> None:
         raise ConfigError(f"config key 'train.batch_size' ({config.train.batch_size}) must be a multiple of stab.pack ({stab.pack})")
     if config.game == "conditional" and (stab.pack > 1 or stab.minibatch_discrimination or stab.minibatch_stddev):
         raise ConfigError("stab.pack, stab.minibatch_discrimination and stab.minibatch_stddev need game=unconditional")
+    if not 0 <= config.sample.jacobian_rejection < 1:
+        raise ConfigError("config key 'sample.jacobian_rejection' must be in [0, 1) (0 turns it off), "
+                          f"got {config.sample.jacobian_rejection!r}")
     device = config.device
     if not (device in ("auto", "cpu", "mps") or re.fullmatch(r"cuda(:\d+)?", device)):
         raise ConfigError(f"config key 'device' must be auto, cpu, cuda, cuda:N or mps; got '{device}'")

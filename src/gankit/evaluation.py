@@ -73,6 +73,7 @@ def evaluate_source(
     batch_size: int | None = DEFAULTS["batch_size"],  # type: ignore[assignment]
     cache_dir: str | Path | None = None,
     label: int | None = None,
+    jacobian_rejection: float | None = None,
     device: str | torch.device = "auto",
     log: Callable[[str], None] | None = _stderr,
 ) -> dict[str, Any]:
@@ -81,6 +82,8 @@ def evaluate_source(
     ``source``: a run folder or checkpoint folder (``n`` samples of its generator, the EMA copy when kept,
     latent vectors from ``seed``; conditional generators get uniform labels, or class ``label``), a folder of
     PNG/JPEG images, or a ``.npy`` array (N, C, H, W) in [-1, 1] or (N, D) points (the first ``n`` are used).
+    A generator is sampled as ``gankit.api.sample`` does: ``jacobian_rejection`` None takes the run's
+    ``sample.jacobian_rejection``, 0 turns the rejection off.
 
     ``ref``: a registered dataset name or a folder of images; default: the run's training data, on the test
     split for fashion-mnist, mnist and idx, on "train" otherwise. At most ``n`` reference samples, the first
@@ -112,7 +115,7 @@ def evaluate_source(
 
     torch_device = device if isinstance(device, torch.device) else resolve_device(device)
 
-    src = load_source(source, n, seed=seed, label=label, device=torch_device)
+    src = load_source(source, n, seed=seed, label=label, device=torch_device, jacobian_rejection=jacobian_rejection)
     count = n or default_n(src.kind)
     reference = load_reference(ref, src, count, label=label)
     check_compatible(src, reference, extractor_name)

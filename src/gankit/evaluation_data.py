@@ -79,17 +79,20 @@ def is_run_or_checkpoint(path: Path) -> bool:
 
 
 def load_source(source: str | Path, n: int | None, *, seed: int, label: int | None,
-                device: torch.device) -> EvalSource:
+                device: torch.device, jacobian_rejection: float | None = None) -> EvalSource:
     """The samples of ``source``: ``n`` generated ones (default :func:`default_n`), or the first ``n`` of a
-    folder or array. ``label`` picks one class of a conditional generator; otherwise labels are uniform."""
+    folder or array. ``label`` picks one class of a conditional generator; otherwise labels are uniform.
+    ``jacobian_rejection``: the generator's rejected share (`gankit.api.sample`; None: the run's own)."""
     _check_n(n)
     path = Path(source)
     if not path.exists():
         raise DataError(f"no such run, checkpoint, image folder or .npy file: {path}")
     if path.is_dir() and is_run_or_checkpoint(path):
-        return _sample_generator(path, n, seed=seed, label=label, device=device)
+        return _sample_generator(path, n, seed=seed, label=label, device=device, jacobian_rejection=jacobian_rejection)
     if label is not None:
         raise ConfigError(f"--label applies to a conditional generator, but {path} is not a run or checkpoint")
+    if jacobian_rejection is not None:
+        raise ConfigError(f"--jacobian-rejection applies to a generator, but {path} is not a run or checkpoint")
     if path.is_file():
         return _load_array(path, n)
     data = load_dataset("folder", str(path), limit=n or default_n("image"))
@@ -97,14 +100,15 @@ def load_source(source: str | Path, n: int | None, *, seed: int, label: int | No
 
 
 def _sample_generator(path: Path, n: int | None, *, seed: int, label: int | None,
-                      device: torch.device) -> EvalSource:
+                      device: torch.device, jacobian_rejection: float | None = None) -> EvalSource:
     from gankit import api
 
     loaded = api.load_generator(path, device=device)
     count = n or default_n(loaded.data.kind)
-    samples = api.sample(loaded, count, label=label, seed=seed)
+    share = api.jacobian_share(loaded, jacobian_rejection)
+    samples = api.sample(loaded, count, label=label, seed=seed, jacobian_rejection=share)
     settings = {"source": str(path), "source_kind": "generator", "checkpoint": str(loaded.checkpoint),
-                "step": loaded.step, "label": label, "n_samples": count,
+                "step": loaded.step, "label": label, "n_samples": count, "jacobian_rejection": share,
                 "run_data": {"name": loaded.data.name, "shape": list(loaded.data.sample_shape),
                              "num_classes": loaded.data.num_classes}}
     return EvalSource(samples, loaded.data.kind, settings, loaded.config.data)

@@ -93,7 +93,7 @@ def test_published_tables_and_the_verdict():
     assert best_published("ring") == {"modes": 8.0, "high_quality": 99.3, "reverse_kl": 0.07}
     assert best_published("grid")["reverse_kl"] == 0.04
     assert all(row.status.endswith("unverified") for rows in PUBLISHED.values() for row in rows)
-    recipe = next(v for v in VARIANTS if v.recipe)
+    recipe = next(v for v in VARIANTS if v.key == "recipe")
     perfect = Summary(recipe, "grid", [{"modes": 25, "high_quality": 0.97, "reverse_kl": 0.01}])
     assert beats_published(perfect)["beats_all"]
     too_wide = Summary(recipe, "grid", [{"modes": 25, "high_quality": 0.95, "reverse_kl": 0.01}])
@@ -104,8 +104,10 @@ def test_plan_covers_every_variant_mixture_and_seed():
     jobs = plan(seeds=3)
     assert len(jobs) == len(VARIANTS) * 2 * 3
     assert {j.mixture for j in jobs} == set(PLAIN) == set(RECIPES)
-    recipe_job = next(j for j in jobs if j.variant.recipe and j.mixture == "grid")
+    recipe_job = next(j for j in jobs if j.variant.key == "recipe" and j.mixture == "grid")
     assert recipe_job.recipe_and_overrides() == ("gan-grid", [f"seed={recipe_job.seed}"])
+    raw_job = next(j for j in jobs if j.variant.key == "recipe-raw" and j.mixture == "ring")
+    assert raw_job.recipe_and_overrides() == ("gan-ring", [f"seed={raw_job.seed}", "sample.jacobian_rejection=0"])
     pack_job = next(j for j in jobs if j.variant.key == "pack4")
     config, overrides = pack_job.recipe_and_overrides()
     assert config.loss == "nonsaturating" and "stab.pack=4" in overrides
