@@ -233,6 +233,15 @@ def test_a_generator_still_spreading_out_is_not_collapsed():
     assert check_mode_collapse(rising, TH["mode_collapse"]) is None
 
 
+def test_noise_on_a_point_like_cloud_is_not_spreading_out():
+    # +50% from 0.01 is a rise of 0.005: below rise_abs, so the collapse runs on (seen on gan-ring seed 1, whose
+    # generator sat on one mode for its first 3,000 steps)
+    flicker = probes({"diversity_ratio": 0.9}, {"diversity_ratio": 0.01}, {"diversity_ratio": 0.015},
+                     {"diversity_ratio": 0.012}, {"diversity_ratio": 0.018})
+    found = check_mode_collapse(flicker, TH["mode_collapse"])
+    assert (found.since_step, found.evidence["until_step"], found.evidence["ongoing"]) == (200, 500, True)
+
+
 def test_two_collapsed_probes_are_not_enough():
     dips = probes({"diversity_ratio": 0.9}, {"diversity_ratio": 0.01}, {"diversity_ratio": 0.01},
                   {"diversity_ratio": 0.9})

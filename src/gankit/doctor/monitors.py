@@ -62,7 +62,8 @@ MODE_COLLAPSE = {
     "min_probes": 3,           # consecutive probes that must agree (a healthy ring GAN contracts for a moment
                                # early on, which one probe in two can catch)
     "diversity_min": 0.2,      # mean pairwise distance of fakes / that of reals below this ...
-    "rise_min": 0.2,           # ... and not grown by more than this fraction since the previous probe
+    "rise_min": 0.2,           # ... and not grown by more than this fraction since the previous probe ...
+    "rise_abs": 0.02,          # ... and by more than this much (noise on a point-like cloud is no spreading out)
     "modes_fraction": 0.5,     # at most this fraction of the known modes occupied ...
     "occupied_min": 0.5,       # ... while at least this fraction of samples sits at a mode (G has found modes)
     "classes_fraction": 0.5,   # at most this fraction of the classes predicted by a classifier
@@ -356,19 +357,21 @@ def _collapsed(probe: dict, previous: dict | None, th: dict[str, float]) -> list
     """The statistics by which one probe shows collapse (empty when none does).
 
     A statistic counts only when it is below its threshold and has not improved since the previous probe
-    (diversity_ratio grown by more than ``rise_min``, a count grown at all): a generator that is still spreading
-    out, as every generator does early in training, is learning rather than collapsed.
+    (diversity_ratio grown by more than the fraction ``rise_min`` and by more than ``rise_abs``, a count grown
+    at all): a generator that is still spreading out, as every generator does early in training, is learning
+    rather than collapsed, while a ratio that flickers between 0.01 and 0.015 is a collapsed one.
     """
     def value(record: dict | None, key: str) -> float | None:
         return as_float(record.get(key)) if record is not None else None
 
-    def improving(key: str, factor: float = 1.0) -> bool:
+    def improving(key: str, factor: float = 1.0, margin: float = 0.0) -> bool:
         now, before = value(probe, key), value(previous, key)
-        return now is not None and before is not None and now > before * factor
+        return now is not None and before is not None and now > before * factor and now - before > margin
 
     reasons = []
     ratio = value(probe, "diversity_ratio")
-    if ratio is not None and ratio < th["diversity_min"] and not improving("diversity_ratio", 1 + th["rise_min"]):
+    rising = improving("diversity_ratio", 1 + th["rise_min"], th["rise_abs"])
+    if ratio is not None and ratio < th["diversity_min"] and not rising:
         reasons.append("diversity_ratio")
     occupied, total, share = (value(probe, k) for k in ("modes_occupied", "num_modes", "occupied_fraction"))
     if (occupied is not None and total and occupied <= th["modes_fraction"] * total
