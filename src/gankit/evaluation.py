@@ -239,6 +239,8 @@ def format_table(result: dict[str, Any]) -> str:
     s = result["settings"]
     ref = s["ref"]
     where = f"{s['source']}" + (f" (step {s['step']})" if s.get("step") is not None else "")
+    if s.get("jacobian_rejection"):
+        where += f", {s['jacobian_rejection']:.0%} of latent codes rejected where G is steepest"
     lines.append(f"\n{s['n_fake']} samples of {where} vs {ref['n']} of {ref['identity']} ({ref['split']}); "
                  f"features: {s['extractor_id']}; seed {s['seed']}")
     for note in s["skipped"]:

@@ -110,6 +110,12 @@ def test_cli_eval_records_the_share_it_sampled_with(capsys, ring_run):
                                 "--jacobian-rejection", 0.1, "--json")
     assert code == 0, err
     assert '"jacobian_rejection": 0.1' in stdout
+    code, stdout, err = run_cli(capsys, "eval", ring_run, "--metrics", "modes", "--n", 200)
+    assert code == 0, err
+    assert "5% of latent codes rejected where G is steepest" in stdout  # the recipe's own share
+    code, stdout, err = run_cli(capsys, "eval", ring_run, "--metrics", "modes", "--n", 200, "--jacobian-rejection", 0)
+    assert code == 0, err
+    assert "rejected" not in stdout
 
 
 @pytest.mark.parametrize("value", ["-0.1", "1", "nan"])
