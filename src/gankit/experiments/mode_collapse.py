@@ -2,11 +2,12 @@
 VEEGAN/PacGAN protocol (Srivastava et al. 2017 §5.1; Lin et al. 2018 §4.1) and shown beside their tables.
 
 Every remedy is one config switch on the same plain GAN (an MLP G and D with the non-saturating loss), so
-the rows differ in that switch only; the last two rows train the built-in recipe (``gan-ring`` / ``gan-grid``),
-which combines the remedies that measured best: one row scores its raw generator, the other samples it as the
-recipe samples (``sample.jacobian_rejection``; the row judged against the published tables). Each run is scored on 2,500 samples with
-`gankit.metrics.mode_coverage`: modes covered, share of high-quality samples (within 3 std of the nearest
-mode) and the reverse KL of the high-quality mode histogram against uniform.
+the rows differ in that switch only; the last two rows train the built-in recipe (``gan-ring`` /
+``gan-grid``), which combines the remedies that measured best: one row scores its raw generator, the other
+samples it as the recipe samples (``sample.jacobian_rejection``; the row judged against the published
+tables). Each run is scored on 2,500 samples with `gankit.metrics.mode_coverage`: modes covered, share of
+high-quality samples (within 3 std of the nearest mode) and the reverse KL of the high-quality mode histogram
+against uniform.
 """
 
 from __future__ import annotations
