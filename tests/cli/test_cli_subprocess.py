@@ -44,3 +44,23 @@ def test_checkpoint_that_does_not_fit_in_a_real_process(ring_run, copy_run, tmp_
     result = _gankit("sample", run, "--out", out, cwd=tmp_path)
     _assert_one_line_error(result, "does not fit")
     assert not out.exists()
+
+
+def test_a_reader_that_closes_the_pipe_early_stops_the_command_quietly(tmp_path):
+    # `gankit doctor RUN | head`: head exits after a few lines; the command must not print a traceback
+    flood = ("import gankit.cli as cli\n"
+             "def flood(args):\n"
+             "    for _ in range(200_000):\n"
+             "        print('x' * 99)\n"
+             "    return 0\n"
+             "cli._cmd_recipes = flood\n"
+             "raise SystemExit(cli.main(['recipes']))\n")
+    child = subprocess.Popen([sys.executable, "-c", flood], cwd=tmp_path, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+    assert child.stdout.read(1000)  # 20 MB would be written in all: far beyond what the pipe buffers
+    child.stdout.close()
+    code = child.wait(timeout=300)
+    stderr = child.stderr.read().decode()
+    child.stderr.close()
+    assert "Traceback" not in stderr and stderr == "", stderr
+    assert code == 141
