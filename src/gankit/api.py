@@ -275,27 +275,46 @@ def sample(source: str | Path | LoadedGenerator, n: int, *, label: int | None = 
     `jacobian_rejection` q rejects the share q of latent codes where the generator is steepest
     (`gankit.jacobian_rejection`, Tanielian et al. 2020); None takes the run's `sample.jacobian_rejection`,
     0 turns it off. With `drs` too, DRS screens the samples that pass the Jacobian rejection.
+    `draw_samples` takes the same arguments and also says how the samples were drawn.
     """
+    return draw_samples(source, n, label=label, seed=seed, batch_size=batch_size, drs=drs, truncation=truncation,
+                        jacobian_rejection=jacobian_rejection).samples
+
+
+@dataclass
+class DrawnSamples:
+    """Samples and how they were drawn: the Jacobian rejection share used (0: none), and the DRS result or the
+    Jacobian rejection sampler (threshold, proposals) when either screened them."""
+
+    samples: torch.Tensor
+    loaded: LoadedGenerator
+    jacobian_rejection: float
+    drs: DRSResult | None = None
+    jacobian: JacobianRejectionSampler | None = None
+
+
+def draw_samples(source: str | Path | LoadedGenerator, n: int, *, label: int | None = None, seed: int = 0,
+                 batch_size: int = 500, drs: bool | DRSSettings = False, truncation: float | None = None,
+                 jacobian_rejection: float | None = None) -> DrawnSamples:
+    """`sample`, keeping what the sampling did (see `DrawnSamples`): what `gankit sample` reports."""
     check_truncation(truncation)
     loaded = source if isinstance(source, LoadedGenerator) else load_generator(source)
-    check_sample_count(n)
-    share = jacobian_share(loaded, jacobian_rejection)
-    if drs:
-        return sample_drs(loaded, n, seed=seed, settings=drs if isinstance(drs, DRSSettings) else DRSSettings(),
-                          label=label, truncation=truncation, jacobian_rejection=share).samples
-    if share > 0:
-        return jacobian_rejection_sampler(loaded, share, label=label, seed=seed, truncation=truncation,
-                                          batch_size=batch_size)(n)
-    return _sample_plain(loaded, n, label=label, seed=seed, batch_size=batch_size, truncation=truncation)
-
-
-def check_sample_count(n: int) -> None:
-    """Refuse a sample count that is not positive."""
     if n <= 0:
         raise ConfigError(f"-n must be positive, got {n}")
+    share = _jacobian_share(loaded, jacobian_rejection)
+    if drs:
+        result = sample_drs(loaded, n, seed=seed, settings=drs if isinstance(drs, DRSSettings) else DRSSettings(),
+                            label=label, truncation=truncation, jacobian_rejection=share)
+        return DrawnSamples(result.samples, loaded, share, drs=result)
+    if share > 0:
+        sampler = jacobian_rejection_sampler(loaded, share, label=label, seed=seed, truncation=truncation,
+                                             batch_size=batch_size)
+        return DrawnSamples(sampler(n), loaded, share, jacobian=sampler)
+    samples = _sample_plain(loaded, n, label=label, seed=seed, batch_size=batch_size, truncation=truncation)
+    return DrawnSamples(samples, loaded, share)
 
 
-def jacobian_share(loaded: LoadedGenerator, share: float | None) -> float:
+def _jacobian_share(loaded: LoadedGenerator, share: float | None) -> float:
     """The Jacobian rejection share to sample with: `share`, or the run's `sample.jacobian_rejection` if None."""
     share = loaded.config.sample.jacobian_rejection if share is None else share
     check_share(share)
@@ -342,7 +361,6 @@ def jacobian_rejection_sampler(loaded: LoadedGenerator, share: float, *, label: 
     Building it scores `burn_in` codes to fix the threshold on ‖J_G(z)‖_F (`gankit.jacobian_rejection`);
     calling it with n returns n samples on the CPU; its `proposed`/`accepted` count what they took.
     """
-    check_share(share)
     draw = _latent_drawer(loaded, label=label, seed=seed, truncation=truncation)
     game, module = loaded.game, loaded.module
     settings = JacobianRejectionSettings(share, burn_in=burn_in, batch_size=batch_size)
@@ -365,7 +383,7 @@ def sample_drs(loaded: LoadedGenerator, n: int, *, seed: int = 0, settings: DRSS
     from gankit.rejection import calibrate_discriminator, rejection_sample
 
     check_truncation(truncation)
-    share = jacobian_share(loaded, jacobian_rejection)
+    share = _jacobian_share(loaded, jacobian_rejection)
     settings = settings or DRSSettings()
     config, stab = loaded.config, loaded.config.stab
     if loaded.game.num_classes or label is not None:

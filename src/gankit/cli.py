@@ -34,28 +34,19 @@ def _cmd_train(args: argparse.Namespace) -> int:
 def _cmd_sample(args: argparse.Namespace) -> int:
     from gankit import api
 
-    loaded = api.load_generator(args.source)
-    api.check_sample_count(args.n)
-    share = api.jacobian_share(loaded, args.jacobian_rejection)
+    drawn = api.draw_samples(args.source, args.n, label=args.label, seed=args.seed, drs=args.drs,
+                             truncation=args.truncation, jacobian_rejection=args.jacobian_rejection)
+    samples, loaded, share = drawn.samples, drawn.loaded, drawn.jacobian_rejection
     how = ""
-    if args.drs:
-        result = api.sample_drs(loaded, args.n, seed=args.seed, label=args.label, truncation=args.truncation,
-                                jacobian_rejection=share)
-        samples = result.samples
-        how = (f" by discriminator rejection sampling (accepted {result.accepted:,} of {result.proposed:,} "
-               f"proposals, γ = {result.gamma:.3g})")
-    elif share > 0:
-        sampler = api.jacobian_rejection_sampler(loaded, share, label=args.label, seed=args.seed,
-                                                 truncation=args.truncation)
-        samples = sampler(args.n)
+    if drawn.drs is not None:
+        how = (f" by discriminator rejection sampling (accepted {drawn.drs.accepted:,} of {drawn.drs.proposed:,} "
+               f"proposals, γ = {drawn.drs.gamma:.3g})")
+    elif drawn.jacobian is not None:
         how = (f", rejecting {share:.0%} of latent codes where the generator is steepest (‖J‖_F > "
-               f"{sampler.threshold:.3g}; {sampler.proposed:,} proposals)")
-    else:
-        samples = api.sample(loaded, args.n, label=args.label, seed=args.seed, truncation=args.truncation,
-                             jacobian_rejection=0.0)
+               f"{drawn.jacobian.threshold:.3g}; {drawn.jacobian.proposed:,} proposals)")
     if args.truncation is not None:
         how += f" with latent codes truncated to ±{args.truncation:g}"
-    if args.drs and share > 0:
+    if drawn.drs is not None and share > 0:
         how += f", its proposals screened by Jacobian rejection of {share:.0%}"
     out = api.save_samples(samples, args.out, force=args.force)
     print(f"wrote {len(samples)} samples from step {loaded.step} to {out}{how}")

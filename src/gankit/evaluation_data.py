@@ -105,10 +105,11 @@ def _sample_generator(path: Path, n: int | None, *, seed: int, label: int | None
 
     loaded = api.load_generator(path, device=device)
     count = n or default_n(loaded.data.kind)
-    share = api.jacobian_share(loaded, jacobian_rejection)
-    samples = api.sample(loaded, count, label=label, seed=seed, jacobian_rejection=share)
+    drawn = api.draw_samples(loaded, count, label=label, seed=seed, jacobian_rejection=jacobian_rejection)
+    samples = drawn.samples
     settings = {"source": str(path), "source_kind": "generator", "checkpoint": str(loaded.checkpoint),
-                "step": loaded.step, "label": label, "n_samples": count, "jacobian_rejection": share,
+                "step": loaded.step, "label": label, "n_samples": count,
+                "jacobian_rejection": drawn.jacobian_rejection,
                 "run_data": {"name": loaded.data.name, "shape": list(loaded.data.sample_shape),
                              "num_classes": loaded.data.num_classes}}
     return EvalSource(samples, loaded.data.kind, settings, loaded.config.data)
