@@ -36,7 +36,7 @@ import torch
 from gankit import api
 from gankit.atomic import atomic_write_text
 from gankit.evaluation import build_extractor, default_cache_dir
-from gankit.evaluation_data import load_reference, load_source
+from gankit.evaluation.sources import load_reference, load_source
 from gankit.experiments.common import atomic_save_figure, pyplot
 from gankit.metrics import fid_from_features, kid
 from gankit.metrics.extractors.base import extract

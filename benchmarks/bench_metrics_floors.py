@@ -24,7 +24,7 @@ from pathlib import Path
 import torch
 
 from gankit.evaluation import build_extractor, default_cache_dir
-from gankit.evaluation_data import load_reference
+from gankit.evaluation.sources import load_reference
 from gankit.metrics import DEFAULTS, extract, fid_from_features, kid, precision_recall
 
 

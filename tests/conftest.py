@@ -1,4 +1,7 @@
-"""Shared test set-up: one torch thread (small tensors run faster and steadier that way on 2 cores)."""
+"""Shared test set-up: one torch thread (small tensors run faster and steadier that way on 2 cores), the helpers of
+`cli_helpers` importable from every test folder, and two tiny trained runs (a 2-D ring run and a conditional digits
+image run), trained once per session when a test first asks and only ever read; tests that change a run copy it
+first with `copy_run`."""
 
 import os
 
@@ -7,3 +10,36 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import torch  # noqa: E402
 
 torch.set_num_threads(1)
+
+import shutil  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).parent))
+from cli_helpers import TINY_DIGITS, train_tiny  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def ring_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A finished 4-step ring run (read only: copy it with `copy_run` to change it)."""
+    return train_tiny(tmp_path_factory.mktemp("ring") / "run")
+
+
+@pytest.fixture(scope="session")
+def digits_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A finished 4-step conditional MLP run on 8x8 digits (read only)."""
+    return train_tiny(tmp_path_factory.mktemp("digits") / "run", base=TINY_DIGITS)
+
+
+@pytest.fixture
+def copy_run(tmp_path: Path):
+    """`copy_run(run)` -> a private copy of a session run under this test's tmp_path."""
+
+    def _copy(run: Path, name: str = "run") -> Path:
+        target = tmp_path / name
+        shutil.copytree(run, target)
+        return target
+
+    return _copy

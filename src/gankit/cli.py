@@ -34,6 +34,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 def _cmd_sample(args: argparse.Namespace) -> int:
     from gankit import api
 
+    api.check_sample_output(args.out, force=args.force)  # before drawing: DRS may take minutes
     drawn = api.draw_samples(args.source, args.n, label=args.label, seed=args.seed, drs=args.drs,
                              truncation=args.truncation, jacobian_rejection=args.jacobian_rejection)
     samples, loaded, share = drawn.samples, drawn.loaded, drawn.jacobian_rejection
@@ -140,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jacobian-rejection", type=float, metavar="Q", help=JACOBIAN_HELP)
     p.set_defaults(func=_cmd_sample)
 
-    from gankit.evaluation_defaults import EVAL_DEFAULTS, METRIC_OUTPUTS
+    from gankit.evaluation.defaults import EVAL_DEFAULTS, METRIC_OUTPUTS
 
     p = sub.add_parser("eval", help="evaluate a run, a checkpoint or a folder of images against a reference")
     p.add_argument("source", metavar="RUN_CHECKPOINT_FOLDER_OR_NPY")

@@ -14,13 +14,12 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import Any, Callable, get_type_hints
 
 import yaml
 
 from gankit.errors import ConfigError
 
-D_NORM_CHOICES = ("batch", "none")
 DECAY_CHOICES = ("none", "linear")
 LOSS_CHOICES = ("minimax", "nonsaturating", "wasserstein", "wgan-gp", "hinge", "least-squares")
 
@@ -304,14 +303,27 @@ def _positive(value: float, key: str, allow_zero: bool = False) -> None:
         raise ConfigError(f"config key '{key}' must be {bound}, got {value!r}")
 
 
+def choice_error(key: str, value: Any, choices: list[str] | tuple[str, ...]) -> ConfigError:
+    """The one-line error for a value outside its choices, with a did-you-mean hint when one is close."""
+    close = difflib.get_close_matches(str(value), list(choices), n=1, cutoff=0.6)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return ConfigError(f"config key '{key}' must be one of {', '.join(choices)}; got '{value}'{hint}")
+
+
+_VALIDATORS: list[Callable[[Config], None]] = []
+
+
+def register_validator(check: Callable[[Config], None]) -> None:
+    """Add a check that `validate` runs after its own: the layers that own names (the games and their
+    networks) register theirs, so that this module never imports them (`gankit.games.check_config`)."""
+    if check not in _VALIDATORS:
+        _VALIDATORS.append(check)
+
+
 def validate(config: Config) -> None:
-    """Check values that a type alone cannot (names, ranges). Raises `ConfigError`."""
+    """Check values that a type alone cannot (names, ranges), then the registered checks. Raises `ConfigError`."""
     if config.loss not in LOSS_CHOICES:
         raise ConfigError(f"config key 'loss' must be one of {', '.join(LOSS_CHOICES)}; got '{config.loss}'")
-    from gankit.games import game_names  # the registries live with what they register
-
-    if config.game not in game_names():
-        raise ConfigError(f"config key 'game' must be one of {', '.join(game_names())}; got '{config.game}'")
     for key in ("steps", "batch_size", "d_steps", "log_every", "sample_every", "ckpt_every", "keep", "num_samples"):
         _positive(getattr(config.train, key), f"train.{key}")
     for key in ("lr_g", "lr_d"):
@@ -330,9 +342,6 @@ def validate(config: Config) -> None:
     _positive(config.model.z_dim, "model.z_dim")
     _positive(config.model.g_width, "model.g_width")
     _positive(config.model.d_width, "model.d_width")
-    if config.model.d_norm not in D_NORM_CHOICES:
-        raise ConfigError(f"config key 'model.d_norm' must be one of {', '.join(D_NORM_CHOICES)}, "
-                          f"got '{config.model.d_norm}'")
     _positive(config.reg.gp_weight, "reg.gp_weight", allow_zero=True)
     _positive(config.reg.clip, "reg.clip")
     _positive(config.reg.r1_gamma, "reg.r1_gamma", allow_zero=True)
@@ -360,13 +369,6 @@ def validate(config: Config) -> None:
     if stab.real_label < 1 and config.loss not in ("minimax", "nonsaturating"):
         raise ConfigError(f"config key 'stab.real_label' (label smoothing) needs loss minimax or nonsaturating, not '{config.loss}'")
     _positive(stab.instance_noise, "stab.instance_noise", allow_zero=True)
-    if stab.diffaugment:
-        from gankit.nn import DIFFAUGMENT_POLICIES
-
-        unknown = [p for p in stab.diffaugment.split(",") if p.strip() not in DIFFAUGMENT_POLICIES]
-        if unknown:
-            raise ConfigError(f"config key 'stab.diffaugment' has unknown policy '{unknown[0]}'; "
-                              f"choose from {', '.join(DIFFAUGMENT_POLICIES)}")
     _positive(stab.pack, "stab.pack")
     if not 0 < stab.top_k <= 1:
         raise ConfigError(f"config key 'stab.top_k' must be in (0, 1] (1 turns it off), got {stab.top_k!r}")
@@ -383,6 +385,8 @@ def validate(config: Config) -> None:
     device = config.device
     if not (device in ("auto", "cpu", "mps") or re.fullmatch(r"cuda(:\d+)?", device)):
         raise ConfigError(f"config key 'device' must be auto, cpu, cuda, cuda:N or mps; got '{device}'")
+    for check in _VALIDATORS:
+        check(config)
 
 
 def dump_config(config: Config) -> str:

@@ -88,15 +88,6 @@ def test_force_replaces_an_existing_output(capsys, ring_run, tmp_path):
     assert np.load(out).shape == (7, 2)
 
 
-def test_force_replaces_an_existing_folder(capsys, digits_run, tmp_path):
-    out = tmp_path / "pngs"
-    out.mkdir()
-    (out / "old.txt").write_text("old", encoding="utf-8")
-    code, _, err = run_cli(capsys, "sample", digits_run, "-n", 3, "--out", out, "--force")
-    assert code == 0, err
-    assert sorted(p.name for p in out.iterdir()) == ["000000.png", "000001.png", "000002.png"]
-
-
 # ------------------------------------------------------------------------------------------- bad requests
 def _sample_fails(capsys, tmp_path, *argv, says):
     """`gankit sample <argv>` fails with one line and leaves tmp_path exactly as it was."""

@@ -53,15 +53,6 @@ def test_force_with_a_failing_start_keeps_the_old_run(capsys, ring_run, copy_run
     _refused(capsys, run, "--force", "--set", "train.batch_size=1024", says=("fewer than one batch",))
 
 
-def test_force_replaces_the_run(capsys, ring_run, copy_run):
-    run = copy_run(ring_run)
-    (run / "stale.txt").write_text("from before", encoding="utf-8")
-    code, _, err = run_cli(capsys, "train", "gan-ring", *TINY, "--set", "train.steps=2", "--out", run, "--force")
-    assert code == 0, err
-    assert not (run / "stale.txt").exists()
-    assert sorted(p.name for p in (run / "checkpoints").iterdir()) == ["step-00000002"]
-
-
 def test_resume_on_a_folder_without_checkpoints(capsys, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()

@@ -21,7 +21,8 @@ from gankit.doctor.monitors import diagnose, merged_thresholds
 from gankit.doctor.probes import sample_diversity
 from gankit.doctor.report import write_report
 from gankit.training.stats import read_metrics
-from gankit.training.trainer import Hook, Trainer
+from gankit.training.hooks import Hook
+from gankit.training.trainer import Trainer
 
 
 def _json_safe(value: Any) -> Any:

@@ -13,6 +13,7 @@ from itertools import accumulate
 from statistics import median
 from typing import Any, Sequence
 
+from gankit.doctor.collapse import check_mode_collapse
 from gankit.doctor.findings import Finding, remedies
 from gankit.doctor.series import (
     LOSS_D_UNIT,
@@ -24,6 +25,8 @@ from gankit.doctor.series import (
     loss_family,
     rounded,
     series,
+    severity,
+    span_text,
     trailing_median,
     values_by_step,
 )
@@ -93,15 +96,6 @@ def merged_thresholds(overrides: dict[str, dict[str, float]] | None) -> dict[str
     return merged
 
 
-def _severity(ongoing: bool) -> str:
-    return "critical" if ongoing else "warning"
-
-
-def _span_text(since: int, until: int, ongoing: bool) -> str:
-    return f"since step {since}" if ongoing else f"from step {since} to {until}"
-
-
-# ------------------------------------------------------------------------------------------------ monitors
 def _d_accuracy_by_step(records: Sequence[dict]) -> dict[int, float]:
     """D's accuracy, the mean of acc/real and acc/fake, at each step that logs both (empty for a critic)."""
     real, fake = dict(series(records, "acc/real")), dict(series(records, "acc/fake"))
@@ -148,9 +142,9 @@ def check_vanishing_gradients(records: Sequence[dict], family: str, th: dict[str
         }
         fake_median = median(v for _, v in fake_during)
         message = (f"The discriminator rejects the fakes with certainty (D(G(z)) = {fake_median:.2g} "
-                   f"{_span_text(episode.start_step, episode.end_step, episode.ongoing)}) and the saturating minimax "
+                   f"{span_text(episode.start_step, episode.end_step, episode.ongoing)}) and the saturating minimax "
                    f"loss leaves the generator {ratio:.1%} of its peak gradient norm.")
-        return Finding("vanishing_gradients", _severity(episode.ongoing), episode.start_step, evidence, message,
+        return Finding("vanishing_gradients", severity(episode.ongoing), episode.start_step, evidence, message,
                        remedies("loss=nonsaturating", "loss=wgan-gp", "optim.lr_d lower (two time-scale)",
                                 "train.d_steps=1", "instance noise", "model.spectral_norm=true"))
     values = [v for _, v in grads]
@@ -177,8 +171,8 @@ def check_vanishing_gradients(records: Sequence[dict], family: str, th: dict[str
                                                  if s in accuracy])
         evidence["accuracy threshold"] = th["d_acc_min"]
     message = (f"The generator's gradient norm fell to {median(during) / peak:.2%} of its peak "
-               f"{_span_text(episode.start_step, episode.end_step, episode.ongoing)}: it barely learns.")
-    return Finding("vanishing_gradients", _severity(episode.ongoing), episode.start_step, evidence, message,
+               f"{span_text(episode.start_step, episode.end_step, episode.ongoing)}: it barely learns.")
+    return Finding("vanishing_gradients", severity(episode.ongoing), episode.start_step, evidence, message,
                    remedies("optim.lr_d lower (two time-scale)", "model.spectral_norm=true", "loss=wgan-gp",
                             "instance noise", "reg.r1_gamma=10"))
 
@@ -224,10 +218,10 @@ def check_discriminator_overpowering(records: Sequence[dict], family: str, th: d
             climb = f" while loss/G climbed from {median(before):.3g} to {median(g_during):.3g}"
     acc = min(min(r["acc/real"], r["acc/fake"]) for r in during)
     message = (f"The discriminator tells real from fake with {acc:.1%}+ accuracy on both "
-               f"{_span_text(episode.start_step, episode.end_step, episode.ongoing)} (loss/D "
+               f"{span_text(episode.start_step, episode.end_step, episode.ongoing)} (loss/D "
                f"{median(r['loss/D'] for r in during):.2g}){climb}: the generator cannot keep up.")
     names = _D_RUNAWAY if family != "minimax" else ("loss=nonsaturating",) + _D_RUNAWAY
-    return Finding("discriminator_overpowering", _severity(episode.ongoing), episode.start_step, evidence, message,
+    return Finding("discriminator_overpowering", severity(episode.ongoing), episode.start_step, evidence, message,
                    remedies(*names))
 
 
@@ -351,88 +345,6 @@ def _exploding_gradients(records: Sequence[dict], th: dict[str, float]) -> dict[
                              "since_step": step}
                 break
     return first
-
-
-def _collapsed(probe: dict, previous: dict | None, th: dict[str, float]) -> list[str]:
-    """The statistics by which one probe shows collapse (empty when none does).
-
-    A statistic counts only when it is below its threshold and has not improved since the previous probe
-    (diversity_ratio grown by more than the fraction ``rise_min`` and by more than ``rise_abs``, a count grown
-    at all): a generator that is still spreading out, as every generator does early in training, is learning
-    rather than collapsed, while a ratio that flickers between 0.01 and 0.015 is a collapsed one.
-    """
-    def value(record: dict | None, key: str) -> float | None:
-        return as_float(record.get(key)) if record is not None else None
-
-    def improving(key: str, factor: float = 1.0, margin: float = 0.0) -> bool:
-        now, before = value(probe, key), value(previous, key)
-        return now is not None and before is not None and now > before * factor and now - before > margin
-
-    reasons = []
-    ratio = value(probe, "diversity_ratio")
-    rising = improving("diversity_ratio", 1 + th["rise_min"], th["rise_abs"])
-    if ratio is not None and ratio < th["diversity_min"] and not rising:
-        reasons.append("diversity_ratio")
-    occupied, total, share = (value(probe, k) for k in ("modes_occupied", "num_modes", "occupied_fraction"))
-    if (occupied is not None and total and occupied <= th["modes_fraction"] * total
-            and (share or 0.0) >= th["occupied_min"] and not improving("modes_occupied")):
-        reasons.append("modes_occupied")
-    classes, n_classes = value(probe, "classes_covered"), value(probe, "num_classes")
-    if classes is not None and n_classes and classes <= th["classes_fraction"] * n_classes \
-            and not improving("classes_covered"):
-        reasons.append("classes_covered")
-    return reasons
-
-
-def _number(record: dict, key: str) -> float:
-    value = as_float(record.get(key))
-    return float("nan") if value is None else value
-
-
-def check_mode_collapse(probes: Sequence[dict], th: dict[str, float]) -> Finding | None:
-    """The generator produces one or a few outputs (Goodfellow 2016, NIPS tutorial Sec. 5.1.1, "the Helvetica
-    scenario"; Metz et al. 2017; Srivastava et al. 2017, VEEGAN; Lin et al. 2018, PacGAN).
-
-    Read from probes of generated samples (see `gankit.doctor.probes.sample_diversity`): a probe shows collapse
-    when the mean pairwise distance of the fakes is below ``diversity_min`` times that of real samples, when at
-    most ``modes_fraction`` of a mixture's known modes are occupied while at least ``occupied_min`` of the
-    samples sit at a mode (`gankit.doctor.probes.mode_occupancy`), or when a classifier finds at most
-    ``classes_fraction`` of the classes; each only while the statistic is not improving (see `_collapsed`).
-    ``min_probes`` consecutive probes must agree.
-    """
-    if len(probes) < th["min_probes"]:
-        return None
-    reasons = [_collapsed(p, probes[i - 1] if i else None, th) for i, p in enumerate(probes)]
-    steps = [int(p.get("step", 0)) for p in probes]
-    episode = chosen_episode(episodes(steps, [bool(r) for r in reasons], int(th["min_probes"])))
-    if episode is None:
-        return None
-    during = probes[episode.start: episode.end + 1]
-    stats = sorted({name for r in reasons[episode.start: episode.end + 1] for name in r})
-    evidence: dict[str, Any] = {"statistic": stats, "since_step": episode.start_step, "until_step": episode.end_step,
-                                "ongoing": episode.ongoing}
-    for key in ("diversity_ratio", "modes_occupied", "occupied_fraction", "modes_covered", "classes_covered"):
-        if any(key in p for p in during):
-            evidence[key] = {str(p.get("step")): p.get(key) for p in during if key in p}
-    last = during[-1]
-    parts = []
-    if "diversity_ratio" in stats:
-        evidence["diversity_ratio threshold"] = th["diversity_min"]
-        parts.append(f"its samples are {_number(last, 'diversity_ratio'):.0%} as spread out as real data")
-    if "modes_occupied" in stats:
-        evidence["num_modes"] = last.get("num_modes")
-        evidence["modes threshold"] = th["modes_fraction"] * float(last.get("num_modes", 0))
-        parts.append(f"{_number(last, 'occupied_fraction'):.0%} of its samples sit at only "
-                     f"{last.get('modes_occupied')} of {last.get('num_modes')} modes")
-    if "classes_covered" in stats:
-        evidence["num_classes"] = last.get("num_classes")
-        evidence["classes threshold"] = th["classes_fraction"] * float(last.get("num_classes", 0))
-        parts.append(f"a classifier finds {last.get('classes_covered')} of {last.get('num_classes')} classes")
-    message = (f"The generator has collapsed {_span_text(episode.start_step, episode.end_step, episode.ongoing)}: "
-               f"{'; '.join(parts)}.")
-    return Finding("mode_collapse", _severity(episode.ongoing), episode.start_step, evidence, message,
-                   remedies("minibatch discrimination", "PacGAN packing", "unrolled GAN", "loss=wgan-gp",
-                            "train.ema", "optim.lr_d lower (two time-scale)"))
 
 
 # ------------------------------------------------------------------------------------------------ all of them

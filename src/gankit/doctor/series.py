@@ -116,3 +116,13 @@ def rounded(value: float, digits: int = 4) -> float:
 def values_by_step(points: Sequence[tuple[int, float]], limit: int = 12) -> dict[str, float]:
     """``{str(step): value}`` of the last `limit` points (JSON keys are strings)."""
     return {str(step): rounded(value) for step, value in list(points)[-limit:]}
+
+
+def severity(ongoing: bool) -> str:
+    """A finding still under way at the last record is critical; one that ended is a warning."""
+    return "critical" if ongoing else "warning"
+
+
+def span_text(since: int, until: int, ongoing: bool) -> str:
+    """The steps a finding spans, in words."""
+    return f"since step {since}" if ongoing else f"from step {since} to {until}"

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
+from gankit.config import choice_error, register_validator
 from gankit.errors import ConfigError
+from gankit.models import D_NORM_CHOICES
+from gankit.nn import DIFFAUGMENT_POLICIES
 from gankit.games.adversarial import AdversarialGame
 from gankit.games.base import DataSpec, Game, NetworkSpec, Phase, PhaseContext
 
 if TYPE_CHECKING:
     from gankit.config import Config
 
-__all__ = ["AdversarialGame", "DataSpec", "Game", "NetworkSpec", "Phase", "PhaseContext", "build_game", "game_names",
+__all__ = ["AdversarialGame", "DataSpec", "Game", "NetworkSpec", "Phase", "PhaseContext", "build_game", "check_config", "game_names",
            "register_game"]
 
 GameBuilder = Callable[["Config", DataSpec], Game]
@@ -31,9 +34,23 @@ def game_names() -> list[str]:
     return sorted(_GAMES)
 
 
-def build_game(config: Config, data: DataSpec) -> Game:
+def check_config(config: Config) -> None:
+    """Check the names the games and their networks own (`game`, `model.d_norm`, `stab.diffaugment`), which
+    `gankit.config.validate` leaves to the layer that registers them. Raises `ConfigError`."""
     if config.game not in _GAMES:
-        raise ConfigError(f"config key 'game' must be one of {', '.join(game_names())}; got '{config.game}'")
+        raise choice_error("game", config.game, game_names())
+    if config.model.d_norm not in D_NORM_CHOICES:
+        raise choice_error("model.d_norm", config.model.d_norm, D_NORM_CHOICES)
+    if config.stab.diffaugment:
+        for policy in config.stab.diffaugment.split(","):
+            if policy.strip() not in DIFFAUGMENT_POLICIES:
+                raise ConfigError(f"config key 'stab.diffaugment' has unknown policy '{policy.strip()}'; "
+                                  f"choose from {', '.join(DIFFAUGMENT_POLICIES)}")
+
+
+def build_game(config: Config, data: DataSpec) -> Game:
+    """The game (and its networks) a config names, for data of the given spec."""
+    check_config(config)
     return _GAMES[config.game](config, data)
 
 
@@ -72,3 +89,5 @@ def _build_adversarial(config: Config, dataset: DataSpec, conditional: bool) -> 
 
 register_game("unconditional", lambda config, data: _build_adversarial(config, data, conditional=False))
 register_game("conditional", lambda config, data: _build_adversarial(config, data, conditional=True))
+
+register_validator(check_config)

@@ -19,7 +19,7 @@ from gankit.models.conditional import (
     ConditionalMLPDiscriminator,
     ConditionalMLPGenerator,
 )
-from gankit.models.dcgan import DCGAN_SIZES, DCGANDiscriminator, DCGANGenerator, ImageSizeError
+from gankit.models.dcgan import D_NORM_CHOICES, DCGAN_SIZES, DCGANDiscriminator, DCGANGenerator, ImageSizeError
 from gankit.models.init import dcgan_init_
 from gankit.models.layout import images_channels_last, prefers_channels_last, to_channels_last
 from gankit.models.mlp import MLPDiscriminator, MLPGenerator
@@ -31,6 +31,7 @@ register_model("cgan-mlp", ConditionalMLPGenerator, ConditionalMLPDiscriminator)
 register_model("cgan-dcgan", ConditionalDCGANGenerator, ConditionalDCGANDiscriminator)
 
 __all__ = [
+    "D_NORM_CHOICES",
     "MODEL_NAMES",
     "DCGAN_SIZES",
     "ImageSizeError",

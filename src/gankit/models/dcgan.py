@@ -36,9 +36,11 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from gankit.config import D_NORM_CHOICES
 from gankit.errors import ConfigError
 from gankit.models.init import dcgan_init_
+
+#: The discriminator's normalizations (`model.d_norm`).
+D_NORM_CHOICES = ("batch", "none")
 
 #: Image sizes the DCGAN networks are defined for, with the spatial size of the smallest map.
 DCGAN_SIZES: dict[int, int] = {28: 7, 32: 4, 64: 4}

@@ -17,7 +17,6 @@ import contextlib
 import json
 import math
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -25,7 +24,6 @@ from torch import nn
 
 from gankit.atomic import atomic_write_text
 from gankit.config import Config
-from gankit.errors import GankitError
 from gankit.games.base import Game, Phase, PhaseContext
 from gankit.training import checkpoint as ckpt
 from gankit.training.data_stream import DataStream
@@ -36,43 +34,12 @@ from gankit.training.distributed import (
     convert_sync_batchnorm,
 )
 from gankit.training.ema import EMA
+from gankit.training.hooks import Hook, TrainingDiverged, TrainingInterrupted, TrainResult  # noqa: F401
 from gankit.training.images import save_image_grid, save_scatter
 from gankit.training.noise import NoiseSource
 from gankit.training.report import plot_training_curves
 from gankit.training.schedule import lr_factor
 from gankit.training.stats import MetricsWriter, StatsCollector
-
-
-class Hook:
-    """Something that watches training (the doctor, periodic evaluation). Hooks run on rank 0 only.
-
-    `on_log` gets the statistics of each logging interval and may add entries to them (they are written
-    after all hooks ran); `on_end` runs once training has finished. Either may call `trainer.log_event`.
-    """
-
-    def on_log(self, trainer: Trainer, stats: dict[str, float]) -> None:
-        pass
-
-    def on_end(self, trainer: Trainer) -> None:
-        pass
-
-
-class TrainingDiverged(GankitError):
-    """A loss became NaN or infinite; the run stopped without writing the bad state."""
-
-
-class TrainingInterrupted(GankitError):
-    """The user interrupted the run; a checkpoint of the last finished step was written."""
-
-
-@dataclass
-class TrainResult:
-    game: Game  # the trained networks: game.module("G"), ...
-    run_dir: Path
-    step: int
-    seconds: float
-    images_per_second: float
-    last_stats: dict[str, float]
 
 
 def _match_state_layout(optimizer: torch.optim.Optimizer) -> None:

@@ -22,8 +22,8 @@ from gankit.data import load_dataset
 from gankit.data.toy import RING_STD, ring_modes
 from gankit.errors import ConfigError, DataError
 from gankit.evaluation import evaluate_source, parse_metrics, result_to_json
-from gankit.evaluation_data import check_compatible, load_source
-from gankit.evaluation_defaults import EVAL_DEFAULTS, METRIC_OUTPUTS
+from gankit.evaluation.sources import check_compatible, load_source
+from gankit.evaluation.defaults import EVAL_DEFAULTS, METRIC_OUTPUTS
 from gankit.metrics import DEFAULTS, mode_coverage
 
 TINY = ["train.steps=4", "train.log_every=2", "train.sample_every=1000", "train.ckpt_every=2",
@@ -259,7 +259,7 @@ def test_images_of_another_channel_count(tmp_path: Path, capsys: pytest.CaptureF
 
 def test_inception_accepts_other_shapes() -> None:
     """Inception resizes to 299x299 and tiles grey images: shapes need not agree, only the kind."""
-    from gankit.evaluation_data import EvalSource, Reference
+    from gankit.evaluation.sources import EvalSource, Reference
 
     digits = load_dataset("digits", limit=5)
     reference = Reference(digits, "digits", None, "train", "digits", load_train=lambda: digits)

@@ -15,7 +15,7 @@ from typing import Any, Callable
 import torch
 
 from gankit.errors import CheckpointError, DataError
-from gankit.evaluation_data import Reference
+from gankit.evaluation.sources import Reference
 from gankit.metrics import (
     ClassifierFeatureExtractor,
     DomainClassifier,

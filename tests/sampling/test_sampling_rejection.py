@@ -11,7 +11,7 @@ from torch import nn
 
 from gankit import api
 from gankit.errors import ConfigError
-from gankit.rejection import DRSSettings, acceptance_probability, calibrate_discriminator, rejection_sample
+from gankit.sampling.rejection import DRSSettings, acceptance_probability, calibrate_discriminator, rejection_sample
 
 
 def test_gamma_zero_accepts_with_the_exact_ratio_and_gamma_shifts_it():

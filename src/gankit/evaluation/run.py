@@ -5,10 +5,10 @@
 >>> evaluate_source("runs/ring", metrics=["modes"])              # VEEGAN/PacGAN mode coverage, 2,500 points
 >>> evaluate_source("my_images/", ref="fashion-mnist", extractor="inception", n=2000)
 
-The pieces: :mod:`gankit.evaluation_data` loads the source's samples and the reference split,
-:mod:`gankit.evaluation_classifier` provides the cached domain classifier, and :func:`gankit.metrics.evaluate`
+The pieces: :mod:`gankit.evaluation.sources` loads the source's samples and the reference split,
+:mod:`gankit.evaluation.classifier` provides the cached domain classifier, and :func:`gankit.metrics.evaluate`
 computes the metrics (reference features cached by :func:`gankit.metrics.reference_stats`). Defaults live in
-:data:`gankit.evaluation_defaults.EVAL_DEFAULTS` (read by the CLI too) and :data:`gankit.metrics.DEFAULTS`.
+:data:`gankit.evaluation.defaults.EVAL_DEFAULTS` (read by the CLI too) and :data:`gankit.metrics.DEFAULTS`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any, Callable, Sequence
 import torch
 
 from gankit.errors import ConfigError
-from gankit.evaluation_data import (
+from gankit.evaluation.sources import (
     EvalSource,
     Reference,
     check_compatible,
@@ -31,8 +31,10 @@ from gankit.evaluation_data import (
     load_reference,
     load_source,
 )
-from gankit.evaluation_defaults import EVAL_DEFAULTS, METRIC_OUTPUTS
+from gankit.evaluation.defaults import EVAL_DEFAULTS, METRIC_OUTPUTS
 from gankit.metrics import DEFAULTS, FeatureExtractor, evaluate, feature_extractor_names, get_feature_extractor
+from gankit.paths import check_creatable
+from gankit.training.setup import resolve_device
 
 METRIC_NAMES = tuple(METRIC_OUTPUTS)
 _NEEDS_LOGITS = ("is", "classes")
@@ -82,7 +84,7 @@ def evaluate_source(
     ``source``: a run folder or checkpoint folder (``n`` samples of its generator, the EMA copy when kept,
     latent vectors from ``seed``; conditional generators get uniform labels, or class ``label``), a folder of
     PNG/JPEG images, or a ``.npy`` array (N, C, H, W) in [-1, 1] or (N, D) points (the first ``n`` are used).
-    A generator is sampled as ``gankit.api.sample`` does: ``jacobian_rejection`` None takes the run's
+    A generator is sampled as ``gankit.sampling.sample`` does: ``jacobian_rejection`` None takes the run's
     ``sample.jacobian_rejection``, 0 turns the rejection off.
 
     ``ref``: a registered dataset name or a folder of images; default: the run's training data, on the test
@@ -111,8 +113,7 @@ def evaluate_source(
         raise ConfigError(f"unknown --extractor {extractor_name!r}; choose one of {feature_extractor_names()}")
     seed = int(EVAL_DEFAULTS["seed"] if seed is None else seed)  # type: ignore[call-overload]
     cache = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
-    from gankit.api import resolve_device
-
+    check_creatable(cache, "--cache-dir" if cache_dir is not None else "cache folder")
     torch_device = device if isinstance(device, torch.device) else resolve_device(device)
 
     src = load_source(source, n, seed=seed, label=label, device=torch_device, jacobian_rejection=jacobian_rejection)
@@ -159,10 +160,10 @@ def build_extractor(name: str, reference: Reference, cache_dir: Path, device: to
     """The feature extractor ``name`` for images like ``reference``'s, and (classifier only) its settings.
 
     "classifier": the reference's cached domain classifier, trained first when absent
-    (:func:`gankit.evaluation_classifier.domain_classifier`); any other name: the registered extractor.
+    (:func:`gankit.evaluation.classifier.domain_classifier`); any other name: the registered extractor.
     """
     if name == "classifier":
-        from gankit.evaluation_classifier import domain_classifier
+        from gankit.evaluation.classifier import domain_classifier
 
         return domain_classifier(reference, cache_dir, device, log)
     return get_feature_extractor(name).to(device), None

@@ -10,7 +10,7 @@ from cli_helpers import expect_user_error, fingerprint, run_cli
 
 from gankit import api
 from gankit.errors import ConfigError
-from gankit.truncation import truncated_normal
+from gankit.sampling.truncation import truncated_normal
 
 
 def _truncated_variance(t: float) -> float:

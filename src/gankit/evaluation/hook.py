@@ -18,8 +18,10 @@ from typing import Any
 
 from gankit.atomic import atomic_write_text
 from gankit.config import EvalConfig
+from gankit.evaluation.run import evaluate_source
 from gankit.training import checkpoint as ckpt
-from gankit.training.trainer import Hook, Trainer
+from gankit.training.hooks import Hook
+from gankit.training.trainer import Trainer
 
 #: Metrics where a larger value is better; every other metric (fid, kid, reverse_kl, ...) is better lower.
 HIGHER_IS_BETTER = ("is", "precision", "recall", "density", "coverage", "modes_covered", "high_quality_fraction")
@@ -38,8 +40,6 @@ class EvalHook(Hook):
         self.best: float | None = None
 
     def _evaluate(self, trainer: Trainer) -> dict[str, Any]:
-        from gankit.evaluation import evaluate_source
-
         path = trainer.save_checkpoint()
         return evaluate_source(path, metrics=self.settings.metrics, n=self.settings.n,
                                extractor=self.settings.extractor, seed=trainer.config.seed,

@@ -4,7 +4,7 @@ import json
 
 from gankit import api
 from gankit.training.stats import read_metrics
-from gankit.training_eval import is_improvement
+from gankit.evaluation.hook import is_improvement
 
 TINY = ["train.steps=60", "train.log_every=10", "train.sample_every=1000", "train.ckpt_every=1000",
         "train.progress=false", "data.n_points=4000", "model.g_hidden=[32,32]", "model.d_hidden=[32,32]",

@@ -11,7 +11,7 @@ from cli_helpers import expect_user_error, fingerprint, run_cli
 
 from gankit import api
 from gankit.errors import ConfigError
-from gankit.jacobian_rejection import (
+from gankit.sampling.jacobian_rejection import (
     JacobianRejectionSampler,
     JacobianRejectionSettings,
     check_share,

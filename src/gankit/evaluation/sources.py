@@ -19,7 +19,8 @@ import torch
 from gankit.config import DataConfig
 from gankit.data import ArrayDataset, dataset_names, load_dataset
 from gankit.errors import ConfigError, DataError
-from gankit.evaluation_defaults import EVAL_DEFAULTS
+from gankit.evaluation.defaults import EVAL_DEFAULTS
+from gankit.sampling import draw_samples, load_generator
 
 # Datasets with a held-out test split; the reference of a run on these is their test split, else "train".
 DATASETS_WITH_TEST_SPLIT = ("fashion-mnist", "mnist", "idx")
@@ -82,7 +83,7 @@ def load_source(source: str | Path, n: int | None, *, seed: int, label: int | No
                 device: torch.device, jacobian_rejection: float | None = None) -> EvalSource:
     """The samples of ``source``: ``n`` generated ones (default :func:`default_n`), or the first ``n`` of a
     folder or array. ``label`` picks one class of a conditional generator; otherwise labels are uniform.
-    ``jacobian_rejection``: the generator's rejected share (`gankit.api.sample`; None: the run's own)."""
+    ``jacobian_rejection``: the generator's rejected share (`gankit.sampling.sample`; None: the run's own)."""
     _check_n(n)
     path = Path(source)
     if not path.exists():
@@ -101,11 +102,9 @@ def load_source(source: str | Path, n: int | None, *, seed: int, label: int | No
 
 def _sample_generator(path: Path, n: int | None, *, seed: int, label: int | None,
                       device: torch.device, jacobian_rejection: float | None = None) -> EvalSource:
-    from gankit import api
-
-    loaded = api.load_generator(path, device=device)
+    loaded = load_generator(path, device=device)
     count = n or default_n(loaded.data.kind)
-    drawn = api.draw_samples(loaded, count, label=label, seed=seed, jacobian_rejection=jacobian_rejection)
+    drawn = draw_samples(loaded, count, label=label, seed=seed, jacobian_rejection=jacobian_rejection)
     samples = drawn.samples
     settings = {"source": str(path), "source_kind": "generator", "checkpoint": str(loaded.checkpoint),
                 "step": loaded.step, "label": label, "n_samples": count,

@@ -1,0 +1,19 @@
+"""What ``gankit eval`` and training-time evaluation do: pick the source's samples, the reference split, the
+feature extractor and the metrics for a run (`run`), from the pieces in `sources`, `classifier` and `defaults`;
+`hook` evaluates while a run trains (``eval.every``).
+
+>>> from gankit.evaluation import evaluate_source
+>>> evaluate_source("runs/dcgan-fashion")
+"""
+
+from gankit.evaluation.run import (
+    build_extractor,
+    default_cache_dir,
+    evaluate_source,
+    format_table,
+    parse_metrics,
+    result_to_json,
+)
+
+__all__ = ["build_extractor", "default_cache_dir", "evaluate_source", "format_table", "parse_metrics",
+           "result_to_json"]

@@ -1,0 +1,24 @@
+"""Ways to draw from a trained generator: plain, truncated latents (`truncation`), discriminator rejection
+sampling (`rejection`, Azadi et al. 2019) and Jacobian rejection (`jacobian_rejection`, Tanielian et al. 2020).
+
+>>> from gankit.sampling import load_generator, sample
+>>> images = sample(load_generator("runs/dcgan-fashion"), 64, truncation=1.5)
+"""
+
+from gankit.sampling.draw import DrawnSamples, draw_samples, jacobian_rejection_sampler, sample, sample_drs
+from gankit.sampling.loading import LoadedGenerator, find_checkpoint, load_discriminator, load_generator
+from gankit.sampling.output import check_sample_output, save_samples
+
+__all__ = [
+    "DrawnSamples",
+    "LoadedGenerator",
+    "check_sample_output",
+    "draw_samples",
+    "find_checkpoint",
+    "jacobian_rejection_sampler",
+    "load_discriminator",
+    "load_generator",
+    "sample",
+    "sample_drs",
+    "save_samples",
+]

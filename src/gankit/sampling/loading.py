@@ -1,0 +1,80 @@
+"""Loading a trained run for sampling: its generator (the EMA when kept) and its discriminator."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from gankit.config import Config, config_from_dict
+from gankit.errors import CheckpointError, ConfigError
+from gankit.games import DataSpec, Game, build_game
+from gankit.training import checkpoint as ckpt
+
+
+@dataclass
+class LoadedGenerator:
+    """A trained generator ready to sample: the game (for `generate`), the module (EMA if kept) and where from."""
+
+    game: Game
+    module: torch.nn.Module
+    config: Config
+    data: DataSpec
+    step: int
+    checkpoint: Path
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.module.parameters()).device
+
+
+def find_checkpoint(source: str | Path) -> tuple[Path, Path]:
+    """(checkpoint folder, run folder) for a run folder or a checkpoint folder."""
+    source = Path(source)
+    if not source.exists():
+        raise CheckpointError(f"no such run or checkpoint: {source}")
+    if (source / ckpt.STATE_FILE).is_file():
+        return source, source.parent.parent
+    latest = ckpt.latest_checkpoint(source / "checkpoints")
+    if latest is None:
+        raise CheckpointError(f"{source} is neither a run folder with checkpoints nor a checkpoint folder")
+    return latest, source
+
+
+def load_generator(source: str | Path, device: str | torch.device = "cpu") -> LoadedGenerator:
+    """Load the sampling network (its EMA when the run kept one) from a run or checkpoint folder."""
+    path, run_dir = find_checkpoint(source)
+    step, state = ckpt.load_checkpoint(path)
+    try:
+        config = config_from_dict(state["config"])
+    except ConfigError as exc:
+        raise CheckpointError(f"checkpoint {path} holds a config this version cannot read ({exc})") from None
+    data_file = run_dir / "data.json"
+    meta = state.get("data_spec")
+    if meta is None and data_file.is_file():
+        meta = json.loads(data_file.read_text(encoding="utf-8"))
+    if meta is None:
+        raise CheckpointError(f"checkpoint {path} does not say what data it was trained on")
+    spec = DataSpec(meta["name"], meta["kind"], tuple(meta["sample_shape"]), int(meta["num_classes"]))
+    game = build_game(config, spec)
+    name = game.sampler_name
+    if name not in state["networks"]:
+        raise CheckpointError(f"checkpoint {path} holds no generator '{name}'")
+    module = game.module(name)
+    weights = state["ema"].get(name, state["networks"][name])
+    ckpt.load_module_state(module, weights, f"generator '{name}' of {path}")
+    module.to(torch.device(device)).eval().requires_grad_(False)
+    return LoadedGenerator(game, module, config, spec, step, path)
+
+
+def load_discriminator(loaded: LoadedGenerator) -> torch.nn.Module:
+    """The discriminator saved beside a loaded generator (same checkpoint, same device), in eval mode."""
+    name = "D"
+    step, state = ckpt.load_checkpoint(loaded.checkpoint)
+    if name not in state["networks"]:
+        raise CheckpointError(f"checkpoint {loaded.checkpoint} holds no discriminator '{name}'")
+    module = loaded.game.module(name)
+    ckpt.load_module_state(module, state["networks"][name], f"discriminator '{name}' of {loaded.checkpoint}")
+    return module.to(loaded.device).eval().requires_grad_(False)

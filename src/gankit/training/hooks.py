@@ -1,0 +1,46 @@
+"""What training hands back and to whom: the `Hook` interface of the trainer's watchers, the result of a run,
+and the two ways a run stops early (diverged, interrupted)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gankit.errors import GankitError
+from gankit.games.base import Game
+
+if TYPE_CHECKING:
+    from gankit.training.trainer import Trainer
+
+
+class Hook:
+    """Something that watches training (the doctor, periodic evaluation). Hooks run on rank 0 only.
+
+    `on_log` gets the statistics of each logging interval and may add entries to them (they are written
+    after all hooks ran); `on_end` runs once training has finished. Either may call `trainer.log_event`.
+    """
+
+    def on_log(self, trainer: Trainer, stats: dict[str, float]) -> None:
+        pass
+
+    def on_end(self, trainer: Trainer) -> None:
+        pass
+
+
+class TrainingDiverged(GankitError):
+    """A loss became NaN or infinite; the run stopped without writing the bad state."""
+
+
+class TrainingInterrupted(GankitError):
+    """The user interrupted the run; a checkpoint of the last finished step was written."""
+
+
+@dataclass
+class TrainResult:
+    game: Game  # the trained networks: game.module("G"), ...
+    run_dir: Path
+    step: int
+    seconds: float
+    images_per_second: float
+    last_stats: dict[str, float]

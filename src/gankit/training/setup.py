@@ -1,0 +1,40 @@
+"""What a run is built from: the device and the data a config names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from gankit.config import Config
+from gankit.errors import ConfigError
+
+
+def resolve_device(name: str) -> torch.device:
+    """``auto`` picks CUDA when present, else the CPU; anything else is taken as written, if available."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise ConfigError(f"config key 'device' has an unknown value '{name}'") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ConfigError(f"config key 'device' is '{name}' but CUDA is not available on this machine")
+    if device.type == "mps" and not torch.backends.mps.is_available():
+        raise ConfigError(f"config key 'device' is '{name}' but MPS is not available on this machine")
+    return device
+
+
+def load_data(config: Config):
+    """The dataset a config names, loaded and transformed by the data layer."""
+    from gankit.data import load_dataset
+
+    d = config.data
+    return load_dataset(d.name, d.path, img_size=d.img_size, channels=d.channels, split=d.split,
+                        n_points=d.n_points, seed=config.seed, limit=d.limit)
+
+
+def data_spec_dict(spec) -> dict[str, Any]:
+    """A `gankit.games.DataSpec` as the JSON a run folder keeps (data.json, the checkpoint's metadata)."""
+    return {"name": spec.name, "kind": spec.kind, "sample_shape": list(spec.sample_shape),
+            "num_classes": spec.num_classes}
