@@ -11,14 +11,16 @@ re-exported below so that every verb is one call on `gankit.api`.
 from __future__ import annotations
 
 import json
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from gankit.atomic import atomic_write_text
-from gankit.config import Config, config_from_dict, dump_config, load_config
-from gankit.errors import DataError, RunFolderError
+from gankit.config import Config, config_from_dict, dump_config, load_config, read_yaml, with_absolute_paths
+from gankit.errors import ConfigError, DataError, RunFolderError
 from gankit.games import DataSpec, build_game
 from gankit.sampling import (  # noqa: F401 (re-exported: the API's sampling verbs)
     DrawnSamples,
@@ -42,6 +44,7 @@ from gankit.training.run_folder import (  # noqa: F401
     replace_run_folder,
 )
 from gankit.training.setup import data_spec_dict, load_data, resolve_device  # noqa: F401
+from gankit.training.threads import use_threads  # noqa: F401 (the CLI's --threads for every verb)
 
 
 def resolve_config(config: Config | str, overrides: list[str] | tuple[str, ...] = ()) -> Config:
@@ -51,22 +54,66 @@ def resolve_config(config: Config | str, overrides: list[str] | tuple[str, ...] 
         config = config_from_dict(config.to_dict(), overrides)
     else:
         config = load_config(config, overrides)
-    return config
+    return with_absolute_paths(config)
 
 
-def train(config: Config | str, out: str | Path | None = None, *, overrides: list[str] | tuple[str, ...] = (),
-          resume: bool = False, force: bool = False):
+def resume_config(run_dir: str | Path, overrides: list[str] | tuple[str, ...] = (),
+                  recipe: str | None = None) -> Config:
+    """The config a resumed run continues with: the one its newest checkpoint was trained with (which
+    config.yaml repeats), with `overrides` on top.
+
+    A `recipe` named beside it must be the one the run was trained from (by name); it adds nothing, since
+    the run keeps every key it was trained with (including earlier ``--set`` values).
+    """
+    latest = ckpt.latest_checkpoint(Path(run_dir) / "checkpoints")
+    if latest is None:
+        raise RunFolderError(f"nothing to resume: {run_dir} holds no checkpoint")
+    _, state = ckpt.load_checkpoint(latest)
+    config = config_from_dict(state["config"], overrides)
+    if recipe is not None:
+        named = load_config(recipe).name
+        if named != config.name:
+            raise RunFolderError(f"cannot resume {run_dir} with '{recipe}': it was trained from '{config.name}'; "
+                                 "leave the recipe out to resume it")
+    return with_absolute_paths(config)
+
+
+@dataclass
+class DryRun:
+    """What `train(..., dry_run=True)` would have run: the resolved config and the start-up summary."""
+
+    config: Config
+    run_dir: Path
+    summary: list[str]
+
+
+def train(config: Config | str | None, out: str | Path | None = None, *,
+          overrides: list[str] | tuple[str, ...] = (), resume: bool = False, force: bool = False,
+          dry_run: bool = False):
     """Train a recipe name, a YAML path or a `Config`; returns a `TrainResult`.
 
+    With `resume`, the run in `out` continues from its newest checkpoint and its own config.yaml (`config`
+    may be None; `overrides` such as ``train.steps=2000`` apply on top, see `resume_config`).
+    `dry_run` checks and builds everything, then returns a `DryRun` instead of training, writing nothing.
     Under `torchrun`, every process calls this; rank 0 alone writes the run folder.
     """
+    from gankit.evaluation.hook import check_eval_settings
     from gankit.training.data_stream import DataStream
     from gankit.training.distributed import init_distributed, shutdown_distributed
+    from gankit.training.summary import describe_run
     from gankit.training.trainer import Trainer
 
-    config = resolve_config(config, overrides)
+    if resume and not isinstance(config, Config):
+        if out is None:
+            raise RunFolderError("--resume needs --out RUN, the run folder to continue")
+        config = resume_config(out, overrides, recipe=config)
+    elif config is None:
+        raise ConfigError("train needs a recipe or a YAML config (RECIPE_OR_YAML), or --resume --out RUN to continue a run")
+    else:
+        config = resolve_config(config, overrides)
     run_dir = Path(out) if out is not None else Path("runs") / config.name
     device = resolve_device(config.device)
+    threads = use_threads(config.train.threads)
     dist = init_distributed(device)
     if dist.enabled and device.type == "cuda":
         device = torch.device("cuda", dist.local_rank)
@@ -89,6 +136,13 @@ def train(config: Config | str, out: str | Path | None = None, *, overrides: lis
                             f"{config.train.batch_size * dist.world_size}")
         torch.manual_seed(config.seed)
         game = build_game(config, spec)
+        check_eval_settings(config.eval, dataset)
+        summary = describe_run(config, dataset, game, device=device, threads=threads, run_dir=run_dir,
+                               world_size=dist.world_size)
+        if dry_run:
+            return DryRun(config, run_dir, summary)
+        if dist.is_main and config.train.progress:
+            print("\n".join(summary), file=sys.stderr, flush=True)
         torch.manual_seed(config.seed + 1000 * dist.rank)
         stream = DataStream(dataset.x, dataset.y, config.train.batch_size, seed=config.seed, device=device,
                             rank=dist.rank, world_size=dist.world_size, channels_last=config.train.channels_last)
@@ -130,8 +184,6 @@ def run_info(run: str | Path) -> dict[str, Any]:
     run = Path(run)
     if not (run / "config.yaml").is_file():
         raise RunFolderError(f"not a run folder: {run} (no config.yaml)")
-    from gankit.config import read_yaml
-
     config = read_yaml((run / "config.yaml").read_text(encoding="utf-8"), str(run / "config.yaml"))
     records = read_metrics(run)
     checkpoints = ckpt.list_checkpoints(run / "checkpoints")

@@ -8,11 +8,14 @@ import os
 import sys
 from pathlib import Path
 
-from gankit.errors import GankitError
+from gankit.errors import GankitError, TrainingInterrupted
 
 
 JACOBIAN_HELP = ("reject the share Q of latent codes where the generator is steepest (Tanielian et al. 2020); "
                  "default: the run's sample.jacobian_rejection; 0 turns it off")
+
+
+THREADS_HELP = "CPU threads (default 0: as many as there are idle cores)"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -25,7 +28,16 @@ class _Parser(argparse.ArgumentParser):
 def _cmd_train(args: argparse.Namespace) -> int:
     from gankit import api
 
-    result = api.train(args.config, args.out, overrides=args.set or [], resume=args.resume, force=args.force)
+    overrides = (args.set or []) + ([f"train.threads={args.threads}"] if args.threads is not None else [])
+    result = api.train(args.config, args.out, overrides=overrides, resume=args.resume, force=args.force,
+                       dry_run=args.dry_run)
+    if args.dry_run:
+        from gankit.config import dump_config
+
+        print(dump_config(result.config).rstrip())
+        print("\n".join(result.summary))
+        print(f"dry run: nothing was written (the run would go to {result.run_dir})")
+        return 0
     print(f"trained {result.step} steps in {result.seconds:.1f} s ({result.images_per_second:.0f} real images/s); "
           f"run folder: {result.run_dir}")
     return 0
@@ -35,6 +47,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     from gankit import api
 
     api.check_sample_output(args.out, force=args.force)  # before drawing: DRS may take minutes
+    api.use_threads(args.threads)
     drawn = api.draw_samples(args.source, args.n, label=args.label, seed=args.seed, drs=args.drs,
                              truncation=args.truncation, jacobian_rejection=args.jacobian_rejection)
     samples, loaded, share = drawn.samples, drawn.loaded, drawn.jacobian_rejection
@@ -55,8 +68,9 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from gankit import evaluation
+    from gankit import api, evaluation
 
+    api.use_threads(args.threads)
     result = evaluation.evaluate_source(args.source, ref=args.ref, metrics=args.metrics, n=args.n,
                                         extractor=args.extractor, seed=args.seed, cache_dir=args.cache_dir,
                                         label=args.label, jacobian_rejection=args.jacobian_rejection)
@@ -106,8 +120,10 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def _cmd_experiment(args: argparse.Namespace) -> int:
+    from gankit import api
     from gankit.experiments import run_experiment
 
+    api.use_threads(args.threads)
     out = Path(args.out) if args.out else Path("runs") / "experiments" / args.name
     folder = run_experiment(args.name, out, seeds=args.seeds, quick=args.quick)
     print((folder / "results.md").read_text(encoding="utf-8"))
@@ -116,15 +132,23 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import gankit
+
     parser = _Parser(prog="gankit", description="Train, sample and inspect generative adversarial networks.")
+    parser.add_argument("--version", action="version", version=f"gankit {gankit.__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("train", help="train a built-in recipe or a YAML config")
-    p.add_argument("config", metavar="RECIPE_OR_YAML")
+    p.add_argument("config", metavar="RECIPE_OR_YAML", nargs="?",
+                   help="a built-in recipe or a YAML file (optional with --resume: the run keeps its config)")
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key (repeatable)")
     p.add_argument("--out", metavar="DIR", help="run folder (default: runs/<recipe name>)")
-    p.add_argument("--resume", action="store_true", help="continue the run in --out from its newest checkpoint")
-    p.add_argument("--force", action="store_true", help="replace an existing run folder")
+    p.add_argument("--resume", action="store_true", help="continue the run in --out from its newest checkpoint "
+                   "and its own config.yaml (--set applies on top)")
+    p.add_argument("--force", action="store_true", help="replace an existing run folder (one gankit wrote)")
+    p.add_argument("--threads", type=int, metavar="N", help=THREADS_HELP)
+    p.add_argument("--dry-run", action="store_true", help="print the resolved config and what would be built "
+                   "(networks, parameters, phases, data), then exit without writing anything")
     p.set_defaults(func=_cmd_train)
 
     p = sub.add_parser("sample", help="draw samples from a run or checkpoint")
@@ -139,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--truncation", type=float, metavar="T", help="the truncation trick (Brock et al. 2019): "
                    "latent codes from N(0, I) truncated to [-T, T]; less varied, more typical samples")
     p.add_argument("--jacobian-rejection", type=float, metavar="Q", help=JACOBIAN_HELP)
+    p.add_argument("--threads", type=int, default=0, metavar="N", help=THREADS_HELP)
     p.set_defaults(func=_cmd_sample)
 
     from gankit.evaluation.defaults import EVAL_DEFAULTS, METRIC_OUTPUTS
@@ -158,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cache-dir", metavar="DIR", help="classifiers and reference statistics (default $GANKIT_CACHE "
                    "or ~/.cache/gankit)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--threads", type=int, default=0, metavar="N", help=THREADS_HELP)
     p.set_defaults(func=_cmd_eval)
 
     p = sub.add_parser("recipes", help="list the built-in recipes")
@@ -168,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seeds", type=int, default=3, help="seeds to average over (default 3)")
     p.add_argument("--out", metavar="DIR", help="where to write (default runs/experiments/NAME)")
     p.add_argument("--quick", action="store_true", help="fewer steps, for a smoke test")
+    p.add_argument("--threads", type=int, default=0, metavar="N", help=THREADS_HELP)
     p.set_defaults(func=_cmd_experiment)
 
     p = sub.add_parser("info", help="summarize a run folder")
@@ -184,8 +211,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as exc:  # --help and --version print and stop: their status, not an exception
+            return int(exc.code or 0)
         return args.func(args)
+    except (KeyboardInterrupt, TrainingInterrupted) as exc:  # Ctrl-C: 128 + SIGINT, as shells report it
+        print(f"interrupted: {exc}" if str(exc) else "interrupted", file=sys.stderr)
+        return 130
     except GankitError as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         print(f"error: {message}", file=sys.stderr)

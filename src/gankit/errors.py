@@ -24,3 +24,8 @@ class CheckpointError(GankitError):
 
 class RunFolderError(GankitError):
     """A run folder that would be overwritten, or is not a run."""
+
+
+class TrainingInterrupted(GankitError):
+    """The user interrupted the run (Ctrl-C); a checkpoint of the last finished step was written.
+    The CLI exits with 130 (128 + SIGINT), as a shell reports a command stopped by Ctrl-C."""

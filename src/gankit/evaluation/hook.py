@@ -17,14 +17,47 @@ from pathlib import Path
 from typing import Any
 
 from gankit.atomic import atomic_write_text
-from gankit.config import EvalConfig
+from gankit.config import EvalConfig, choice_error
+from gankit.errors import ConfigError
+from gankit.evaluation.defaults import METRIC_OUTPUTS
 from gankit.evaluation.run import evaluate_source
+from gankit.metrics.extractors.inception import find_inception_weights
 from gankit.training import checkpoint as ckpt
 from gankit.training.hooks import Hook
 from gankit.training.trainer import Trainer
 
 #: Metrics where a larger value is better; every other metric (fid, kid, reverse_kl, ...) is better lower.
 HIGHER_IS_BETTER = ("is", "precision", "recall", "density", "coverage", "modes_covered", "high_quality_fraction")
+
+
+def check_eval_settings(settings: EvalConfig, dataset=None) -> None:
+    """Check every ``eval.*`` key against the metrics and, when evaluation is on, against the data, before a
+    run starts: a typo or an evaluation the data cannot support is a `ConfigError` now, not at step `every`."""
+    names = [m.strip() for m in settings.metrics.split(",") if m.strip()]
+    if not names:
+        raise ConfigError(f"config key 'eval.metrics' names no metric; choose from {', '.join(METRIC_OUTPUTS)}")
+    for name in names:
+        if name not in METRIC_OUTPUTS:
+            raise choice_error("eval.metrics", name, tuple(METRIC_OUTPUTS))
+    outputs = [out for name in names for out in METRIC_OUTPUTS[name]]
+    if settings.best not in outputs:
+        owner = next((name for name, outs in METRIC_OUTPUTS.items() if settings.best in outs), None)
+        if owner is None:
+            raise choice_error("eval.best", settings.best, [o for outs in METRIC_OUTPUTS.values() for o in outs])
+        raise ConfigError(f"config key 'eval.best' is '{settings.best}', which eval.metrics ({settings.metrics}) "
+                          f"does not measure: add '{owner}' to eval.metrics")
+    if not settings.every or dataset is None:
+        return
+    if dataset.kind == "image" and settings.extractor == "classifier" and not dataset.num_classes:
+        raise ConfigError(f"eval.every with eval.extractor=classifier needs labelled images; dataset "
+                          f"'{dataset.name}' has no labels: set eval.extractor=inception")
+    if "modes" in names and getattr(dataset, "modes", None) is None:
+        raise ConfigError(f"eval.metrics 'modes' needs a mixture with known modes (ring, grid), not '{dataset.name}'")
+    for name in ("is", "classes"):
+        if name in names and (dataset.kind != "image" or settings.extractor != "classifier"):
+            raise ConfigError(f"eval.metrics '{name}' needs class logits: images with eval.extractor=classifier")
+    if dataset.kind == "image" and settings.extractor == "inception":
+        find_inception_weights()  # its message says how to install them
 
 
 def is_improvement(metric: str, value: float, best: float | None) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gankit.errors import GankitError
+from gankit.errors import GankitError, TrainingInterrupted  # noqa: F401 (re-exported)
 from gankit.games.base import Game
 
 if TYPE_CHECKING:
@@ -30,10 +30,6 @@ class Hook:
 
 class TrainingDiverged(GankitError):
     """A loss became NaN or infinite; the run stopped without writing the bad state."""
-
-
-class TrainingInterrupted(GankitError):
-    """The user interrupted the run; a checkpoint of the last finished step was written."""
 
 
 @dataclass

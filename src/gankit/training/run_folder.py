@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,8 @@ from gankit.training import checkpoint as ckpt
 
 # Keys that may change when a run is resumed: they schedule the run, they do not change what is trained.
 RESUMABLE_CHANGES = ("train.steps", "train.max_minutes", "train.log_every", "train.sample_every",
-                     "train.ckpt_every", "train.keep", "train.progress", "description", "device")
+                     "train.ckpt_every", "train.keep", "train.progress", "train.threads", "description",
+                     "device")
 # What a run writes in its folder (config, data spec, checkpoints, sample grids, logs, TensorBoard, report).
 RUN_ENTRIES = frozenset({"config.yaml", "data.json", "checkpoints", "samples", "metrics.jsonl", "tensorboard",
                          "report"})
@@ -43,6 +45,8 @@ def _schedules_over_train_steps(config: Config) -> list[str]:
 
 def check_resumable(saved: dict[str, Any], config: Config, run_dir: Path) -> None:
     old, new = _flat(saved), _flat(config.to_dict())
+    if old.get("data.path"):  # runs of earlier versions kept the path as typed
+        old["data.path"] = os.path.abspath(os.path.expanduser(old["data.path"]))
     if old.get("train.steps") != new["train.steps"]:
         scheduled = _schedules_over_train_steps(config)
         if scheduled:

@@ -37,6 +37,7 @@ from gankit.training.ema import EMA
 from gankit.training.hooks import Hook, TrainingDiverged, TrainingInterrupted, TrainResult  # noqa: F401
 from gankit.training.images import save_image_grid, save_scatter
 from gankit.training.noise import NoiseSource
+from gankit.training.progress import Progress
 from gankit.training.report import plot_training_curves
 from gankit.training.schedule import lr_factor
 from gankit.training.stats import MetricsWriter, StatsCollector
@@ -292,13 +293,10 @@ class Trainer:
         return ckpt.save_checkpoint(self.run_dir / "checkpoints", self.step, self.state_dict(), self.train_cfg.keep)
 
     # ------------------------------------------------------------------------------------------ loop
-    def _progress(self):
+    def _progress(self) -> Progress | None:
         if not (self.dist.is_main and self.train_cfg.progress):
             return None
-        from tqdm import tqdm
-
-        return tqdm(total=self.train_cfg.steps, initial=self.step, unit="step", dynamic_ncols=True,
-                    desc=self.config.name)
+        return Progress(self.train_cfg.steps, self.step, self.config.name)
 
     def _past(self, deadline: float) -> bool:
         """Whether the wall-clock budget is spent; on several ranks, rank 0's clock decides for all."""
@@ -340,9 +338,9 @@ class Trainer:
                             hook.on_log(self, last)
                         self.writer.write(self.step, last)
                     if bar is not None:
-                        bar.set_postfix({k: f"{v:.3g}" for k, v in last.items() if k.startswith("loss/")})
+                        bar.log(self.step, last)
                 if bar is not None:
-                    bar.update(1)
+                    bar.step()
                 if main and (self.step % cfg.sample_every == 0):
                     self.write_samples(self.run_dir / "samples" / f"{ckpt.step_dir_name(self.step)}.png")
                 if self.step % cfg.ckpt_every == 0 and self.step != cfg.steps:
@@ -358,6 +356,12 @@ class Trainer:
             raise
         except KeyboardInterrupt:
             self.save_checkpoint()
+            if main:
+                for hook in self.hooks:  # the doctor's report covers the steps that were trained
+                    hook.on_end(self)
+                seconds = time.perf_counter() - start_time
+                throughput = images_per_step * (self.step - start_step) / max(seconds, 1e-9)
+                self._write_report(seconds, throughput, last, interrupted=True)
             raise TrainingInterrupted(
                 f"interrupted at step {self.step}; checkpoint written, continue with --resume") from None
         finally:
@@ -370,10 +374,15 @@ class Trainer:
         self.save_checkpoint()
         throughput = images_per_step * (self.step - start_step) / max(seconds, 1e-9)
         if main:
-            self.write_samples(self.run_dir / "samples" / "final.png")
-            (self.run_dir / "report").mkdir(exist_ok=True)
-            plot_training_curves(self.run_dir, self.run_dir / "report" / "training_curves.png")
-            summary = {"step": self.step, "seconds": round(seconds, 2), "images_per_second": round(throughput, 2),
-                       "world_size": self.dist.world_size, "final_stats": last}
-            atomic_write_text(self.run_dir / "report" / "summary.json", json.dumps(summary, indent=2))
+            self._write_report(seconds, throughput, last)
         return TrainResult(self.game, self.run_dir, self.step, seconds, throughput, last)
+
+    def _write_report(self, seconds: float, throughput: float, last: dict[str, float],
+                      interrupted: bool = False) -> None:
+        """The final sample grid, the training curves and report/summary.json."""
+        self.write_samples(self.run_dir / "samples" / "final.png")
+        (self.run_dir / "report").mkdir(exist_ok=True)
+        plot_training_curves(self.run_dir, self.run_dir / "report" / "training_curves.png")
+        summary = {"step": self.step, "seconds": round(seconds, 2), "images_per_second": round(throughput, 2),
+                   "world_size": self.dist.world_size, "final_stats": last, "interrupted": interrupted}
+        atomic_write_text(self.run_dir / "report" / "summary.json", json.dumps(summary, indent=2))

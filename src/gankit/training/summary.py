@@ -1,0 +1,52 @@
+"""What a run is about to do, in a few lines: printed when `gankit train` starts and by ``--dry-run``.
+
+The device and threads, the data found (size, shape, classes, where from), each network with its parameter
+count, the phases and their schedule, and the length, batch and intervals of the run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from gankit.config import Config
+
+
+def parameter_count(module: torch.nn.Module) -> int:
+    """Trainable and frozen parameters of `module` (each shared tensor once)."""
+    return sum(p.numel() for p in {id(p): p for p in module.parameters()}.values())
+
+
+def _phase_text(phase) -> str:
+    when = "every step" if phase.every == 1 else f"every {phase.every} steps"
+    times = f" x{phase.repeats}" if phase.repeats > 1 else ""
+    return f"{phase.name} ({'+'.join(phase.updates)}, {when}{times})"
+
+
+def describe_run(config: Config, dataset, game, *, device: torch.device, threads: int, run_dir: Path,
+                 world_size: int = 1) -> list[str]:
+    """The start-up summary of a run (see the module docstring), one item per line."""
+    shape = "x".join(str(s) for s in dataset.x.shape[1:])
+    classes = f", {dataset.num_classes} classes" if dataset.num_classes else ""
+    names = getattr(dataset, "class_names", None)
+    if names:
+        shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+        classes += f" ({shown})"
+    source = f" from {config.data.path}" if config.data.path else ""
+    amp = "bfloat16 autocast" if config.train.amp else "fp32"
+    ranks = f" x {world_size} processes" if world_size > 1 else ""
+    things = "points" if dataset.kind == "points" else f"{dataset.kind}s"
+    lines = [
+        f"run      {config.name} -> {run_dir}",
+        f"device   {device}{ranks}, {threads} thread{'s' if threads != 1 else ''}, {amp}",
+        f"data     {dataset.name}: {len(dataset):,} {things} of {shape}{classes}{source}",
+    ]
+    for name, spec in game.networks.items():
+        lines.append(f"{name:<8} {type(spec.module).__name__}, {parameter_count(spec.module):,} parameters"
+                     f"{', EMA copy' if spec.ema else ''}")
+    lines.append(f"phases   {', '.join(_phase_text(p) for p in game.phases())}")
+    t = config.train
+    lines.append(f"train    {t.steps:,} steps of batch {t.batch_size}, loss {config.loss}; log every {t.log_every}, "
+                 f"samples every {t.sample_every}, checkpoint every {t.ckpt_every}")
+    return lines
