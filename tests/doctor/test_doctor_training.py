@@ -71,6 +71,7 @@ def test_a_generator_that_collapses_on_the_ring_is_seen_by_the_probe(tmp_path):
     _, hook = train_with_doctor(run, "gan-ring", ["optim.lr_g=5e-3", "optim.lr_d=5e-3", "optim.beta1=0.9",
                                                   "train.steps=200", "train.log_every=10"], probe_every=3)
     assert len(read_metrics(run, kind="probe")) == 6  # every 3 of 20 intervals
+    assert len(read_metrics(run, kind="final_probe")) == 1  # and the finished run's samples
     collapse = {f.name: f for f in diagnose_run(run)}["mode_collapse"]
     assert collapse.severity == "critical"
     assert "diversity_ratio" in collapse.evidence["statistic"]

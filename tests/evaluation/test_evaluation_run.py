@@ -236,6 +236,24 @@ def test_inception_on_a_few_images(digits_folder: Path, cache: Path) -> None:
         evaluate_source(digits_folder, ref="digits", n=10, extractor="inception", metrics="fid,is", log=None)
 
 
+def test_an_unlabelled_reference_falls_back_to_inception_and_is_named_by_its_path(
+        digits_folder: Path, repeated_folder: Path, cache: Path) -> None:
+    """No labels to train the domain classifier on: the default extractor becomes Inception, with a note."""
+    from gankit.errors import GankitError
+    from gankit.metrics.extractors import find_inception_weights
+
+    try:
+        find_inception_weights()
+    except GankitError:
+        pytest.skip("Inception weights are not installed (gankit assets install inception)")
+    notes: list[str] = []
+    result = evaluate_source(repeated_folder, ref=digits_folder, n=10, cache_dir=cache, log=notes.append)
+    assert result["settings"]["extractor"] == "inception"
+    assert any(f"reference '{digits_folder}' has no class labels" in note for note in notes)
+    with pytest.raises(DataError, match=f"reference '{digits_folder}' has no class labels"):
+        evaluate_source(repeated_folder, ref=digits_folder, n=10, cache_dir=cache, extractor="classifier", log=None)
+
+
 # --------------------------------------------------------------------------------------------- user errors
 def test_empty_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str], cache: Path) -> None:
     (tmp_path / "empty").mkdir()
@@ -295,8 +313,9 @@ def test_folder_without_ref(digits_folder: Path, capsys: pytest.CaptureFixture[s
 
 def test_unlabelled_reference_needs_inception(digits_folder: Path, tmp_path: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """Asked for explicitly, the classifier extractor still needs labels (the default falls back, see above)."""
     expect_user_error(capsys, "eval", digits_folder, "--ref", digits_folder, "--cache-dir", tmp_path,
-                      says=("no class labels", "--extractor inception"))
+                      "--extractor", "classifier", says=("no class labels", "--extractor inception"))
 
 
 def test_metrics_that_do_not_apply(ring_run: Path, digits_run: Path, digits_folder: Path, tmp_path: Path,

@@ -44,7 +44,7 @@ def _number(record: dict, key: str) -> float:
     return float("nan") if value is None else value
 
 
-def check_mode_collapse(probes: Sequence[dict], th: dict[str, float]) -> Finding | None:
+def check_mode_collapse(probes: Sequence[dict], th: dict[str, float], final: dict | None = None) -> Finding | None:
     """The generator produces one or a few outputs (Goodfellow 2016, NIPS tutorial Sec. 5.1.1, "the Helvetica
     scenario"; Metz et al. 2017; Srivastava et al. 2017, VEEGAN; Lin et al. 2018, PacGAN).
 
@@ -53,15 +53,16 @@ def check_mode_collapse(probes: Sequence[dict], th: dict[str, float]) -> Finding
     most ``modes_fraction`` of a mixture's known modes are occupied while at least ``occupied_min`` of the
     samples sit at a mode (`gankit.doctor.probes.mode_occupancy`), or when a classifier finds at most
     ``classes_fraction`` of the classes; each only while the statistic is not improving (see `_collapsed`).
-    ``min_probes`` consecutive probes must agree.
+    ``min_probes`` consecutive probes must agree. Failing that, the `final` probe (of the finished run's
+    samples) alone shows collapse when its diversity ratio is below ``final_diversity_min``.
     """
     if len(probes) < th["min_probes"]:
-        return None
+        return _final_grid_collapsed(final, th)
     reasons = [_collapsed(p, probes[i - 1] if i else None, th) for i, p in enumerate(probes)]
     steps = [int(p.get("step", 0)) for p in probes]
     episode = chosen_episode(episodes(steps, [bool(r) for r in reasons], int(th["min_probes"])))
     if episode is None:
-        return None
+        return _final_grid_collapsed(final, th)
     during = probes[episode.start: episode.end + 1]
     stats = sorted({name for r in reasons[episode.start: episode.end + 1] for name in r})
     evidence: dict[str, Any] = {"statistic": stats, "since_step": episode.start_step, "until_step": episode.end_step,
@@ -86,5 +87,24 @@ def check_mode_collapse(probes: Sequence[dict], th: dict[str, float]) -> Finding
     message = (f"The generator has collapsed {span_text(episode.start_step, episode.end_step, episode.ongoing)}: "
                f"{'; '.join(parts)}.")
     return Finding("mode_collapse", severity(episode.ongoing), episode.start_step, evidence, message,
+                   remedies("minibatch discrimination", "PacGAN packing", "unrolled GAN", "loss=wgan-gp",
+                            "train.ema", "optim.lr_d lower (two time-scale)"))
+
+
+def _final_grid_collapsed(last: dict | None, th: dict[str, float]) -> Finding | None:
+    """The finished run's samples alone (the probe the doctor takes at the end): nearly identical images are
+    collapse whatever the earlier probes said, since they are what the user gets."""
+    if last is None:
+        return None
+    ratio = as_float(last.get("diversity_ratio"))
+    if ratio is None or ratio >= th["final_diversity_min"]:
+        return None
+    step = int(last.get("step", 0))
+    evidence = {"statistic": ["diversity_ratio"], "since_step": step, "until_step": step, "ongoing": True,
+                "diversity_ratio": {str(step): last.get("diversity_ratio")},
+                "final_diversity_min": th["final_diversity_min"]}
+    message = (f"The generator's final samples are nearly identical: they are {ratio:.0%} as spread out as real "
+               f"data (see samples/final.png).")
+    return Finding("mode_collapse", severity(True), step, evidence, message,
                    remedies("minibatch discrimination", "PacGAN packing", "unrolled GAN", "loss=wgan-gp",
                             "train.ema", "optim.lr_d lower (two time-scale)"))

@@ -88,6 +88,7 @@ class DoctorHook(Hook):
         self.report = report
         self.records: list[dict] = []
         self.probes: list[dict] = []
+        self.final_probe: dict | None = None
         self.findings: list[Finding] = []
         self.reported: set[str] = set()
         self._intervals = 0
@@ -142,8 +143,8 @@ class DoctorHook(Hook):
 
     # -------------------------------------------------------------------------------------------- hook
     def diagnose(self, trainer: Trainer) -> list[Finding]:
-        return diagnose(self.records, probes=self.probes, loss=self.loss or trainer.config.loss,
-                        thresholds=self.thresholds)
+        return diagnose(self.records, probes=self.probes, final_probe=self.final_probe,
+                        loss=self.loss or trainer.config.loss, thresholds=self.thresholds)
 
     def on_log(self, trainer: Trainer, stats: dict[str, float]) -> None:
         if not self._started:
@@ -172,6 +173,11 @@ class DoctorHook(Hook):
     def on_end(self, trainer: Trainer) -> None:
         if not self._started:
             self._start(trainer)
+        if self.probe_every:  # the samples the user gets, judged on their own by the mode-collapse monitor
+            probe = self.probe(trainer)
+            if probe is not None:
+                self.final_probe = {"step": trainer.step, "kind": "final_probe", **probe}
+                trainer.log_event("final_probe", probe)
         self._report_new(trainer)
         if self.report:
             write_report(trainer.run_dir, self.findings, step=trainer.step)

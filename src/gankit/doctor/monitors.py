@@ -70,6 +70,8 @@ MODE_COLLAPSE = {
     "modes_fraction": 0.5,     # at most this fraction of the known modes occupied ...
     "occupied_min": 0.5,       # ... while at least this fraction of samples sits at a mode (G has found modes)
     "classes_fraction": 0.5,   # at most this fraction of the classes predicted by a classifier
+    "final_diversity_min": 0.3,  # the probe of the finished run's samples alone: fakes this close together are
+                                 # near-identical whatever came before (a healthy run ends near 1)
 }
 DEFAULT_THRESHOLDS: dict[str, dict[str, float]] = {
     "vanishing_gradients": VANISHING_GRADIENTS,
@@ -351,13 +353,14 @@ def _exploding_gradients(records: Sequence[dict], th: dict[str, float]) -> dict[
 _ORDER = {"nan": 0, "vanishing_gradients": 1, "discriminator_overpowering": 2, "mode_collapse": 3, "non_convergence": 4}
 
 
-def diagnose(records: list[dict], *, probes: list[dict] | None = None, loss: str | None = None,
-             thresholds: dict[str, dict[str, float]] | None = None) -> list[Finding]:
+def diagnose(records: list[dict], *, probes: list[dict] | None = None, final_probe: dict | None = None,
+             loss: str | None = None, thresholds: dict[str, dict[str, float]] | None = None) -> list[Finding]:
     """Every failure mode the logged statistics show, ordered by the step it started.
 
     `records` are metrics.jsonl records (`gankit.training.stats.read_metrics(run, kind=None)`): ``train``
     records feed the monitors, a ``diverged`` record becomes a ``nan`` finding, and ``probe`` records (what
-    `DoctorHook` logs) are the probes unless `probes` is given. `loss` is the config's loss name (inferred from
+    `DoctorHook` logs) are the probes unless `probes` is given, and a ``final_probe`` record (the finished
+    run's samples) is `final_probe` unless given. `loss` is the config's loss name (inferred from
     the records when None, see `gankit.doctor.series.loss_family`); `thresholds` overrides
     `DEFAULT_THRESHOLDS` per monitor. Pure: reads nothing, writes nothing.
     """
@@ -366,12 +369,17 @@ def diagnose(records: list[dict], *, probes: list[dict] | None = None, loss: str
     diverged = [r for r in records if r.get("kind") == "diverged"]
     if probes is None:
         probes = [r for r in records if r.get("kind") == "probe"]
+    if final_probe is None:  # the last one, unless the run trained on after it (resumed)
+        final_probe = next((r for r in reversed(records) if r.get("kind") == "final_probe"), None)
+        last_step = max((int(r.get("step", 0)) for r in train), default=0)
+        if final_probe is not None and int(final_probe.get("step", 0)) < last_step:
+            final_probe = None
     family = loss_family(train, loss)
     candidates = [
         check_nan(train, diverged, th["nan"]),
         check_vanishing_gradients(train, family, th["vanishing_gradients"]),
         check_discriminator_overpowering(train, family, th["discriminator_overpowering"]),
-        check_mode_collapse(sorted(probes, key=lambda p: int(p.get("step", 0))), th["mode_collapse"]),
+        check_mode_collapse(sorted(probes, key=lambda p: int(p.get("step", 0))), th["mode_collapse"], final_probe),
         check_non_convergence(train, family, th["non_convergence"]),
     ]
     found = [f for f in candidates if f is not None]

@@ -77,10 +77,10 @@ def _train(reference: Reference, device: torch.device, log: Callable[[str], None
            path: Path) -> tuple[DomainClassifier, dict[str, Any]]:
     train = reference.load_train()
     if train.y is None or train.num_classes < 2:
-        raise DataError(f"reference '{reference.identity}' has no class labels to train the domain classifier on: "
+        raise DataError(f"reference '{reference.display}' has no class labels to train the domain classifier on: "
                         "use --extractor inception")
     epochs = classifier_epochs(len(train))
-    log(f"training the domain classifier on {reference.identity} (train split, {len(train)} images, "
+    log(f"training the domain classifier on {reference.display} (train split, {len(train)} images, "
         f"{epochs} epochs) -> {path}")
     model = train_classifier(train.x, train.y, train.num_classes, epochs=epochs, batch_size=CLASSIFIER_BATCH_SIZE,
                              seed=CLASSIFIER_SEED, device=device)

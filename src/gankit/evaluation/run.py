@@ -119,6 +119,10 @@ def evaluate_source(
     src = load_source(source, n, seed=seed, label=label, device=torch_device, jacobian_rejection=jacobian_rejection)
     count = n or default_n(src.kind)
     reference = load_reference(ref, src, count, label=label)
+    if extractor is None and src.kind == "image" and extractor_name == "classifier" and not reference.labelled:
+        extractor_name = "inception"
+        say(f"note: reference '{reference.display}' has no class labels to train the domain classifier on; "
+            "using Inception features (--extractor inception)")
     check_compatible(src, reference, extractor_name)
 
     # Check the metrics before the slow part (training a classifier): its logits are known in advance.
@@ -181,13 +185,13 @@ def _metrics_for(chosen: tuple[str, ...] | None, src: EvalSource, reference: Ref
             skipped.append(f"is: extractor '{extractor}' has no logits")
             chosen = tuple(m for m in chosen if m != "is")
         if not has_modes and "modes" in chosen:
-            skipped.append(f"modes: reference '{reference.identity}' has no known modes")
+            skipped.append(f"modes: reference '{reference.display}' has no known modes")
             chosen = tuple(m for m in chosen if m != "modes")
         return chosen, skipped
     for name in chosen:
         if name == "modes" and (src.kind != "points" or not has_modes):
             raise ConfigError(f"metric 'modes' needs points and a mixture with known modes (ring, grid); "
-                              f"reference '{reference.identity}' has none")
+                              f"reference '{reference.display}' has none")
         if name in _NEEDS_LOGITS and not has_logits:
             what = "points" if src.kind == "points" else f"extractor '{extractor}'"
             raise ConfigError(f"metric {name!r} needs class logits, which {what} cannot give: "

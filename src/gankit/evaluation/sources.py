@@ -59,6 +59,16 @@ class Reference:
     def kind(self) -> str:
         return self.data.kind
 
+    @property
+    def display(self) -> str:
+        """How messages name the reference: a folder by its path, a dataset by its name."""
+        return self.path if self.name == "folder" and self.path else self.name
+
+    @property
+    def labelled(self) -> bool:
+        """Whether it has class labels to train the domain classifier on (two classes or more)."""
+        return self.data.y is not None and self.data.num_classes >= 2
+
     def settings(self) -> dict[str, Any]:
         return {"dataset": self.name, "path": self.path, "split": self.split, "n": len(self.data),
                 "shape": list(self.data.sample_shape), "identity": self.identity, "label": self.label}
@@ -217,13 +227,13 @@ def check_compatible(source: EvalSource, reference: Reference, extractor: str) -
     what = source.settings["source"]
     if source.kind != reference.kind:
         raise DataError(f"{what} holds {'points' if source.kind == 'points' else 'images'} but reference "
-                        f"'{reference.identity}' holds {'points' if reference.kind == 'points' else 'images'}")
+                        f"'{reference.display}' holds {'points' if reference.kind == 'points' else 'images'}")
     src_shape, ref_shape = source.sample_shape, reference.data.sample_shape
     if source.kind == "points" and src_shape != ref_shape:
-        raise DataError(f"{what} holds {src_shape[0]}-D points but reference '{reference.identity}' is "
+        raise DataError(f"{what} holds {src_shape[0]}-D points but reference '{reference.display}' is "
                         f"{ref_shape[0]}-D")
     if source.kind == "image" and extractor == "classifier" and src_shape != ref_shape:
-        raise DataError(f"images of {what} are {_shape(src_shape)} but reference '{reference.identity}' is "
+        raise DataError(f"images of {what} are {_shape(src_shape)} but reference '{reference.display}' is "
                         f"{_shape(ref_shape)}: the classifier extractor needs one shape (or use --extractor inception)")
 
 
