@@ -120,10 +120,8 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def _cmd_experiment(args: argparse.Namespace) -> int:
-    from gankit import api
     from gankit.experiments import run_experiment
 
-    api.use_threads(args.threads)
     out = Path(args.out) if args.out else Path("runs") / "experiments" / args.name
     folder = run_experiment(args.name, out, seeds=args.seeds, quick=args.quick)
     print((folder / "results.md").read_text(encoding="utf-8"))
@@ -193,8 +191,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", metavar="NAME", help="loss-gradients, mode-collapse or d-accuracy")
     p.add_argument("--seeds", type=int, default=3, help="seeds to average over (default 3)")
     p.add_argument("--out", metavar="DIR", help="where to write (default runs/experiments/NAME)")
-    p.add_argument("--quick", action="store_true", help="fewer steps, for a smoke test")
-    p.add_argument("--threads", type=int, default=0, metavar="N", help=THREADS_HELP)
+    p.add_argument("--quick", action="store_true", help="fewer steps, for a smoke test (experiments train their "
+                   "tiny networks on one thread, so a busy machine does not slow them down)")
     p.set_defaults(func=_cmd_experiment)
 
     p = sub.add_parser("info", help="summarize a run folder")

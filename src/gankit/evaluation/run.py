@@ -136,6 +136,7 @@ def evaluate_source(
     if src.kind == "image" and feature_extractor is None:
         feature_extractor, classifier_info = build_extractor(extractor_name, reference, cache, torch_device, say)
     has_modes = reference.data.modes is not None
+    bar = _feature_bar(log is not None and feature_extractor is not None, extractor_name)
     result = evaluate(
         src.samples, reference.data.x, chosen, feature_extractor if feature_extractor is not None else "identity",
         modes=reference.data.modes if has_modes else None,
@@ -143,7 +144,10 @@ def evaluate_source(
         batch_size=batch_size, seed=seed,
         reference_key=_reference_key(reference) if feature_extractor is not None else None,
         cache_dir=cache / "reference_stats" if feature_extractor is not None else None,
+        progress=bar.update if bar is not None else None,
     )
+    if bar is not None:
+        bar.close()
     metric_settings = result.pop("settings")
     result["settings"] = {
         **src.settings,
@@ -157,6 +161,15 @@ def evaluate_source(
         "cache_dir": str(cache),
     }
     return result
+
+
+def _feature_bar(wanted: bool, extractor: str):
+    """A progress bar on stderr counting the images run through the extractor (a terminal only), or None."""
+    if not wanted:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(unit="img", desc=f"{extractor} features", file=sys.stderr, disable=None, leave=False)
 
 
 def build_extractor(name: str, reference: Reference, cache_dir: Path, device: torch.device,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ import torch
 from gankit.atomic import atomic_write
 
 # Keys every experiment run sets: no progress bar, no intermediate sample grids or checkpoints.
-QUIET = ("train.progress=false", "train.sample_every=1000000", "train.ckpt_every=1000000")
+QUIET = ("train.progress=false", "train.sample_every=1000000", "train.ckpt_every=1000000", "train.threads=1")
 
 
 @dataclass
@@ -95,7 +96,9 @@ def train_run(recipe: Any, run_dir: Path, overrides: Sequence[str] = ()) -> Time
 
     wall, cpu = time.perf_counter(), time.process_time()
     api.train(recipe, run_dir, overrides=[*QUIET, *overrides], force=True)
-    return TimedRun(Path(run_dir), time.perf_counter() - wall, time.process_time() - cpu)
+    done = TimedRun(Path(run_dir), time.perf_counter() - wall, time.process_time() - cpu)
+    print(f"trained {Path(run_dir).name} in {done.wall_seconds:.1f} s", file=sys.stderr, flush=True)  # progress
+    return done
 
 
 def atomic_save_figure(figure: Any, path: Path, dpi: int = 110) -> None:

@@ -7,7 +7,7 @@ reference statistics optionally taken from the validated cache. The CLI's ``gank
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import torch
@@ -100,6 +100,7 @@ def evaluate(
     seed: int = int(DEFAULTS["seed"]),  # type: ignore[arg-type]
     reference_key: dict[str, Any] | None = None,
     cache_dir: str | Path | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
     """Compute the metrics of ``fake`` against ``real`` and return them in one flat dict plus ``settings``.
 
@@ -118,7 +119,8 @@ def evaluate(
 
     With ``cache_dir`` and ``reference_key`` (e.g. {"dataset": "fashion-mnist", "split": "train"}), the real
     features come from :func:`reference_stats`, keyed by that dict plus the extractor id and the sample count.
-    The ``settings`` entry records everything needed to reproduce the numbers.
+    The ``settings`` entry records everything needed to reproduce the numbers. ``progress`` is called with
+    the number of images of each batch run through the extractor (for a progress bar).
     """
     kind = _kind(fake, "fake")
     has_modes = modes is not None and mode_std is not None
@@ -138,7 +140,7 @@ def evaluate(
     def features_of(samples: Any) -> np.ndarray:
         if _kind(samples, "samples") == "images":
             assert feature_extractor is not None
-            return extract(feature_extractor, samples, batch_size)
+            return extract(feature_extractor, samples, batch_size, progress=progress)
         return to_numpy(samples)
 
     fake_features = features_of(fake)
@@ -175,7 +177,7 @@ def evaluate(
         result["density"], result["coverage"] = density_coverage(real_features, fake_features, dc_k)
     if any(name in _NEEDS_LOGITS for name in chosen):
         assert feature_extractor is not None
-        logits = extract(feature_extractor, fake, batch_size, output="logits")
+        logits = extract(feature_extractor, fake, batch_size, output="logits", progress=progress)
         if "is" in chosen:
             result["is"], result["is_std"] = inception_score(logits, is_splits)
         if "classes" in chosen:

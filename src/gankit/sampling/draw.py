@@ -3,6 +3,7 @@ discriminator rejection sampling (DRS); `draw_samples` is the one dispatch betwe
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,5 +161,14 @@ def sample_drs(loaded: LoadedGenerator, n: int, *, seed: int = 0, settings: DRSS
                 return loaded.game.generate(loaded.module, draw(m)[0])
 
     real = load_data(config).x
-    calibrated = calibrate_discriminator(discriminator, propose, real, settings, coins)
-    return rejection_sample(propose, lambda x: calibrated(x.to(device)), n, settings, coins)
+    with _bar(settings.calibration_steps, "calibrating D", "step") as bar:
+        calibrated = calibrate_discriminator(discriminator, propose, real, settings, coins, progress=bar.update)
+    with _bar(n, "rejection sampling", "sample") as bar:
+        return rejection_sample(propose, lambda x: calibrated(x.to(device)), n, settings, coins, progress=bar.update)
+
+
+def _bar(total: int, desc: str, unit: str):
+    """A progress bar on stderr, drawn on a terminal only (tqdm's `disable=None`)."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, disable=None, leave=False)

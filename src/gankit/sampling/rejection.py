@@ -68,11 +68,12 @@ def shifted_log_ratio(a: torch.Tensor, eps: float = EPSILON) -> torch.Tensor:
 
 
 def calibrate_discriminator(discriminator: nn.Module, propose: Callable[[int], torch.Tensor], real: torch.Tensor,
-                            settings: DRSSettings, generator: torch.Generator) -> nn.Module:
+                            settings: DRSSettings, generator: torch.Generator,
+                            progress: Callable[[int], None] | None = None) -> nn.Module:
     """A copy of `discriminator` fine-tuned with the logistic loss against the frozen generator behind `propose`.
 
     Each step: a batch of real samples (drawn with replacement from `real`) against `propose(batch)`, Adam with
-    β = (0.5, 0.999). Returns the copy in eval mode; the original is untouched.
+    β = (0.5, 0.999). Returns the copy in eval mode; the original is untouched. `progress(1)` after each step.
     """
     model = copy.deepcopy(discriminator).train().requires_grad_(True)
     optimizer = torch.optim.Adam(model.parameters(), lr=settings.calibration_lr, betas=(0.5, 0.999))
@@ -89,6 +90,8 @@ def calibrate_discriminator(discriminator: nn.Module, propose: Callable[[int], t
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
+        if progress is not None:
+            progress(1)
     return model.eval().requires_grad_(False)
 
 
@@ -110,12 +113,14 @@ class DRSResult:
 
 @torch.no_grad()
 def rejection_sample(propose: Callable[[int], torch.Tensor], score: Callable[[torch.Tensor], torch.Tensor], n: int,
-                     settings: DRSSettings, generator: torch.Generator, max_proposals: int | None = None) -> DRSResult:
+                     settings: DRSSettings, generator: torch.Generator, max_proposals: int | None = None,
+                     progress: Callable[[int], None] | None = None) -> DRSResult:
     """Draw `n` samples by discriminator rejection sampling.
 
     `propose(m)` returns m generator samples, `score(x)` the calibrated discriminator's logits. The burn-in set
     fixes γ (the `settings.percentile`-th percentile of F̂) and the first D̃_M; later batches raise D̃_M when
     they hold a larger logit. Raises RuntimeError when `max_proposals` (default 1,000 n + burn-in) are used up.
+    `progress(k)` is told of the k samples each batch adds (for a progress bar).
     """
     burn = propose(settings.burn_in)
     burn_logits = score(burn).reshape(-1).float().cpu()
@@ -131,6 +136,8 @@ def rejection_sample(propose: Callable[[int], torch.Tensor], score: Callable[[to
         accept = torch.rand(len(logits), generator=generator) < acceptance_probability(logits, max_logit, gamma)
         kept.append(candidates[accept.to(candidates.device)].cpu())
         count += int(accept.sum())
+        if progress is not None:
+            progress(min(int(accept.sum()), max(0, n - (count - int(accept.sum())))))
         if count >= n:
             break
         if proposed >= limit:

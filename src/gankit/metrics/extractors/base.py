@@ -6,7 +6,7 @@ It does its own resizing and channel handling, so a caller passes images as a ge
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 import torch
@@ -92,7 +92,8 @@ def _batches(images_or_iterator: Any, batch_size: int) -> Iterator[torch.Tensor]
 
 
 def extract(
-    extractor: FeatureExtractor, images_or_iterator: Any, batch_size: int | None = None, output: str = "features"
+    extractor: FeatureExtractor, images_or_iterator: Any, batch_size: int | None = None, output: str = "features",
+    progress: Callable[[int], None] | None = None,
 ) -> np.ndarray:
     """Run ``extractor`` over all images in batches under ``torch.inference_mode`` and stack the results.
 
@@ -100,7 +101,8 @@ def extract(
     (images, labels) pairs). ``output`` is "features" or "logits". Batches go to the extractor's device.
     ``batch_size`` defaults to the extractor's ``preferred_batch_size`` (the fastest measured on the CPU).
     Returns a float32 NumPy array (N, F); the statistics cast to float64 themselves. The result does not
-    depend on ``batch_size`` beyond floating-point reassociation in the convolutions.
+    depend on ``batch_size`` beyond floating-point reassociation in the convolutions. ``progress``, when
+    given, is called with the number of images of each batch once it is done (for a progress bar).
     """
     if output not in ("features", "logits"):
         raise ConfigError(f"extract: output must be 'features' or 'logits', got {output!r}")
@@ -116,6 +118,8 @@ def extract(
                     continue
                 batch = check_images(batch).to(extractor_device(extractor, batch.device))
                 results.append(method(batch).float().cpu().numpy())
+                if progress is not None:
+                    progress(batch.shape[0])
     finally:
         extractor.train(was_training)
     if not results:
