@@ -114,12 +114,14 @@ def check_run_dir(run_dir: Path, *, resume: bool, force: bool) -> Path | None:
 
 
 def load_data(config: Config):
-    """The dataset a config names, loaded and transformed by the data layer."""
+    """The dataset a config names, loaded and transformed by the data layer: `data.limit` a subset stratified by
+    class and seeded by `seed`; 8-bit images (folders) kept as uint8 (`gankit.data.to_signed` maps them)."""
     from gankit.data import load_dataset
 
     d = config.data
     return load_dataset(d.name, d.path, img_size=d.img_size, channels=d.channels, split=d.split,
-                        n_points=d.n_points, seed=config.seed, limit=d.limit)
+                        n_points=d.n_points, seed=config.seed, limit=d.limit, subset_seed=config.seed,
+                        keep_uint8=True)
 
 
 def train(config: Config | str, out: str | Path | None = None, *, overrides: list[str] | tuple[str, ...] = (),
@@ -192,8 +194,9 @@ def training_hooks(config: Config, dataset=None) -> list:
 
 
 def _spec_dict(spec: DataSpec) -> dict[str, Any]:
-    return {"name": spec.name, "kind": spec.kind, "sample_shape": list(spec.sample_shape),
-            "num_classes": spec.num_classes}
+    out = {"name": spec.name, "kind": spec.kind, "sample_shape": list(spec.sample_shape),
+           "num_classes": spec.num_classes}
+    return {**out, "class_names": list(spec.class_names)} if spec.class_names else out
 
 
 # ----------------------------------------------------------------------------------------------- loading runs
@@ -240,7 +243,8 @@ def load_generator(source: str | Path, device: str | torch.device = "cpu") -> Lo
         meta = json.loads(data_file.read_text(encoding="utf-8"))
     if meta is None:
         raise CheckpointError(f"checkpoint {path} does not say what data it was trained on")
-    spec = DataSpec(meta["name"], meta["kind"], tuple(meta["sample_shape"]), int(meta["num_classes"]))
+    spec = DataSpec(meta["name"], meta["kind"], tuple(meta["sample_shape"]), int(meta["num_classes"]),
+                    tuple(meta.get("class_names", ())))
     game = build_game(config, spec)
     name = game.sampler_name
     if name not in state["networks"]:
@@ -263,10 +267,13 @@ def load_discriminator(loaded: LoadedGenerator) -> torch.nn.Module:
     return module.to(loaded.device).eval().requires_grad_(False)
 
 
-def sample(source: str | Path | LoadedGenerator, n: int, *, label: int | None = None, seed: int = 0,
+def sample(source: str | Path | LoadedGenerator, n: int, *, label: int | str | None = None, seed: int = 0,
            batch_size: int = 500, drs: bool | DRSSettings = False, truncation: float | None = None,
            jacobian_rejection: float | None = None) -> torch.Tensor:
     """`n` samples (images in [-1, 1] or points) from a run, a checkpoint or a loaded generator.
+
+    `label` picks one class of a conditional generator: a class name of its data (a class folder's name,
+    "Sneaker") or an index 0..K-1; None draws labels uniformly.
 
     `drs` (True or a `gankit.rejection.DRSSettings`) draws them by discriminator rejection sampling
     (Azadi et al. 2019) with the run's own discriminator, calibrated first against this generator.
@@ -293,7 +300,7 @@ class DrawnSamples:
     jacobian: JacobianRejectionSampler | None = None
 
 
-def draw_samples(source: str | Path | LoadedGenerator, n: int, *, label: int | None = None, seed: int = 0,
+def draw_samples(source: str | Path | LoadedGenerator, n: int, *, label: int | str | None = None, seed: int = 0,
                  batch_size: int = 500, drs: bool | DRSSettings = False, truncation: float | None = None,
                  jacobian_rejection: float | None = None) -> DrawnSamples:
     """`sample`, keeping what the sampling did (see `DrawnSamples`): what `gankit sample` reports."""
@@ -321,14 +328,17 @@ def _jacobian_share(loaded: LoadedGenerator, share: float | None) -> float:
     return share
 
 
-def _latent_drawer(loaded: LoadedGenerator, *, label: int | None, seed: int,
+def _latent_drawer(loaded: LoadedGenerator, *, label: int | str | None, seed: int,
                    truncation: float | None) -> Callable[[int], tuple[torch.Tensor, torch.Tensor | None]]:
-    """draw(m) -> (m latent codes, their labels or None), from one seeded stream (codes, then labels)."""
+    """draw(m) -> (m latent codes, their labels or None), from one seeded stream (codes, then labels).
+    `label`: a class name of the run's data or an index (`gankit.data.labels.resolve_label`)."""
+    from gankit.data.labels import resolve_label
+
     game, classes = loaded.game, loaded.game.num_classes
     if label is not None and not classes:
         raise ConfigError("--label given, but this generator is not conditional")
-    if label is not None and not 0 <= label < classes:
-        raise ConfigError(f"--label must be in 0..{classes - 1}, got {label}")
+    if label is not None:
+        label = resolve_label(label, classes, loaded.data.class_names)
     generator = torch.Generator(device=loaded.device).manual_seed(seed)
 
     def draw(m: int) -> tuple[torch.Tensor, torch.Tensor | None]:
@@ -343,7 +353,7 @@ def _latent_drawer(loaded: LoadedGenerator, *, label: int | None, seed: int,
 
 
 @torch.inference_mode()
-def _sample_plain(loaded: LoadedGenerator, n: int, *, label: int | None, seed: int, batch_size: int,
+def _sample_plain(loaded: LoadedGenerator, n: int, *, label: int | str | None, seed: int, batch_size: int,
                   truncation: float | None = None) -> torch.Tensor:
     draw = _latent_drawer(loaded, label=label, seed=seed, truncation=truncation)
     chunks = []
@@ -353,7 +363,7 @@ def _sample_plain(loaded: LoadedGenerator, n: int, *, label: int | None, seed: i
     return torch.cat(chunks)
 
 
-def jacobian_rejection_sampler(loaded: LoadedGenerator, share: float, *, label: int | None = None, seed: int = 0,
+def jacobian_rejection_sampler(loaded: LoadedGenerator, share: float, *, label: int | str | None = None, seed: int = 0,
                                truncation: float | None = None, batch_size: int = 500,
                                burn_in: int = JACOBIAN_BURN_IN) -> JacobianRejectionSampler:
     """A sampler of the loaded generator that rejects the share `share` of latent codes where G is steepest.
@@ -370,7 +380,7 @@ def jacobian_rejection_sampler(loaded: LoadedGenerator, share: float, *, label: 
 
 
 def sample_drs(loaded: LoadedGenerator, n: int, *, seed: int = 0, settings: DRSSettings | None = None,
-               label: int | None = None, truncation: float | None = None,
+               label: int | str | None = None, truncation: float | None = None,
                jacobian_rejection: float | None = None) -> DRSResult:
     """Discriminator rejection sampling from a loaded run; the result says how many proposals it took.
 
@@ -406,7 +416,9 @@ def sample_drs(loaded: LoadedGenerator, n: int, *, seed: int = 0, settings: DRSS
             with torch.no_grad():
                 return loaded.game.generate(loaded.module, draw(m)[0])
 
-    real = load_data(config).x
+    from gankit.data import to_signed
+
+    real = to_signed(load_data(config).x)
     calibrated = calibrate_discriminator(discriminator, propose, real, settings, coins)
     return rejection_sample(propose, lambda x: calibrated(x.to(device)), n, settings, coins)
 

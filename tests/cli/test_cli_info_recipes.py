@@ -33,7 +33,8 @@ def test_info_json_of_a_conditional_image_run(capsys, digits_run):
     assert code == 0, err
     info = json.loads(out)
     assert info["step"] == 4 and info["game"] == "conditional"
-    assert info["data"] == {"name": "digits", "kind": "image", "sample_shape": [1, 8, 8], "num_classes": 10}
+    assert info["data"] == {"name": "digits", "kind": "image", "sample_shape": [1, 8, 8], "num_classes": 10,
+                            "class_names": [str(digit) for digit in range(10)]}
     assert info["last_stats"]["step"] == 4
 
 
