@@ -96,7 +96,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
     data = info["data"] or {}
     print(f"run        {info['run']}  ({info['name']}: {info['description'] or ''})")
     print(f"game       {info['game']}, loss {info['loss']}, model {info['model']}")
-    print(f"data       {data.get('name')} {data.get('sample_shape', '')} classes={data.get('num_classes', '?')}")
+    print(f"data       {data.get('name')} {data.get('sample_shape', '')} {_classes(data)}")
     print(f"progress   step {info['step']} of {info['steps_planned']}; checkpoints: {', '.join(info['checkpoints']) or 'none'}")
     if info["summary"]:
         s = info["summary"]
@@ -106,6 +106,15 @@ def _cmd_info(args: argparse.Namespace) -> int:
         print("last stats " + ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in stats.items()))
     print(f"samples    {len(info['samples'])} grids in {Path(info['run']) / 'samples'}")
     return 0
+
+
+def _classes(data: dict) -> str:
+    """``classes=3`` or, when the run kept their names, ``classes: cat, coffee, dog``."""
+    names = data.get("class_names") or []
+    if not names:
+        return f"classes={data.get('num_classes', '?')}"
+    shown = ", ".join(names[:20]) + (f", ... ({len(names)} classes)" if len(names) > 20 else "")
+    return f"classes: {shown}"
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:
@@ -152,7 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sample", help="draw samples from a run or checkpoint")
     p.add_argument("source", metavar="RUN_OR_CHECKPOINT")
     p.add_argument("-n", type=int, default=64, help="number of samples (default 64)")
-    p.add_argument("--label", type=int, help="class to sample (conditional models)")
+    p.add_argument("--label", metavar="CLASS", help="class to sample (conditional models): its name (a class "
+                   "folder's name, Sneaker) or its index 0..K-1")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True, metavar="FILE.png|FILE.npy|FILE.csv|DIR")
     p.add_argument("--force", action="store_true", help="replace an existing output")

@@ -6,8 +6,8 @@ import json
 
 from cli_helpers import expect_user_error, fingerprint, run_cli
 
-RECIPES = ("cgan-fashion", "dcgan-fashion", "dcgan-fashion-long", "dcgan-mnist", "gan-grid", "gan-mlp-fashion",
-           "gan-ring")
+RECIPES = ("cgan", "cgan-fashion", "dcgan", "dcgan-fashion", "dcgan-fashion-long", "dcgan-mnist", "gan-grid",
+           "gan-mlp-fashion", "gan-ring", "mlp-gan")
 
 
 def test_recipes_lists_every_built_in_with_its_description(capsys):
@@ -33,7 +33,8 @@ def test_info_json_of_a_conditional_image_run(capsys, digits_run):
     assert code == 0, err
     info = json.loads(out)
     assert info["step"] == 4 and info["game"] == "conditional"
-    assert info["data"] == {"name": "digits", "kind": "image", "sample_shape": [1, 8, 8], "num_classes": 10}
+    assert info["data"] == {"name": "digits", "kind": "image", "sample_shape": [1, 8, 8], "num_classes": 10,
+                            "class_names": [str(digit) for digit in range(10)]}
     assert info["last_stats"]["step"] == 4
 
 

@@ -123,7 +123,8 @@ class FakeTrainer(SimpleNamespace):
 def fake_trainer(run, generator, step=0):
     game = SimpleNamespace(latent_shape=lambda: (2,), num_classes=0)
     real = torch.randn(500, 2, generator=torch.Generator().manual_seed(0))
-    return FakeTrainer(run_dir=run, step=step, game=game, stream=SimpleNamespace(x=real), device=torch.device("cpu"),
+    stream = SimpleNamespace(x=real, samples=lambda index: real[index])  # DataStream.samples: float, on the CPU
+    return FakeTrainer(run_dir=run, step=step, game=game, stream=stream, device=torch.device("cpu"),
                        config=SimpleNamespace(loss="nonsaturating"), events=[], generator=generator)
 
 

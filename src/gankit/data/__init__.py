@@ -19,19 +19,23 @@ from gankit.data.idx import load_idx, read_idx
 from gankit.data.mnist import load_mnist
 from gankit.data.npz import load_npz
 from gankit.data.registry import LoadRequest, dataset_names, get_loader, register_dataset
+from gankit.data.subset import Subset, subset_indices
 from gankit.data.toy import load_grid, load_ring
-from gankit.data.transforms import convert_channels, finish_dataset, resize_images
+from gankit.data.transforms import convert_channels, finish_dataset, resize_images, to_signed
 from gankit.errors import ConfigError
 
 __all__ = [
     "ArrayDataset",
     "LoadRequest",
+    "Subset",
     "convert_channels",
     "dataset_names",
     "load_dataset",
     "read_idx",
     "register_dataset",
     "resize_images",
+    "subset_indices",
+    "to_signed",
 ]
 
 SPLITS = ("train", "test")
@@ -52,13 +56,18 @@ def load_dataset(
     n_points: int = 50_000,
     seed: int = 0,
     limit: int | None = None,
+    subset_seed: int | None = None,
+    keep_uint8: bool = False,
 ) -> ArrayDataset:
     """Load the registered dataset ``name`` whole into memory.
 
     Images come back as contiguous float32 ``(N, C, H, W)`` in [-1, 1] (8-bit pixels map by ``p / 255 * 2 - 1``),
     resized once to ``img_size x img_size`` (bilinear, antialiased) and converted to ``channels`` (1 or 3; grey
-    is tiled, colour -> grey takes the ITU-R 601 luma). Points come back ``(N, D)`` unscaled. ``limit`` keeps the
-    first ``limit`` samples; ``n_points`` and ``seed`` draw the synthetic mixtures.
+    is tiled, colour -> grey takes the ITU-R 601 luma). With ``keep_uint8``, images a loader holds as 8-bit
+    pixels (image folders, decoded straight to ``img_size``) stay uint8 0..255, a quarter of the memory; map
+    them with :func:`to_signed`. Points come back ``(N, D)`` unscaled. ``limit`` keeps the first ``limit``
+    samples, or with ``subset_seed`` a seeded subset of ``limit`` stratified by class (:mod:`gankit.data.subset`;
+    what ``data.limit`` means); ``n_points`` and ``seed`` draw the synthetic mixtures.
     """
     loader = get_loader(name)
     if split not in SPLITS:
@@ -67,14 +76,17 @@ def load_dataset(
         _check_positive(key, value)
     if channels is not None and channels not in (1, 3):
         raise ConfigError(f"channels must be 1 or 3, got {channels!r}")
+    subset = Subset(limit, subset_seed) if limit is not None and subset_seed is not None else None
+    first = None if subset is not None else limit
     request = LoadRequest(
         path=None if path is None else str(path), split=split, n_points=n_points, seed=seed,
-        limit=limit, img_size=img_size, channels=channels,
+        limit=first, img_size=img_size, channels=channels, subset=subset,
     )
     dataset = loader(request)
     if not isinstance(dataset, ArrayDataset):
         raise TypeError(f"loader for {name!r} returned {type(dataset).__name__}, not ArrayDataset")
-    return finish_dataset(dataset, limit=limit, img_size=img_size, channels=channels)
+    return finish_dataset(dataset, limit=first, img_size=img_size, channels=channels, subset=subset,
+                          keep_uint8=keep_uint8)
 
 
 _BUILTINS: dict[str, Callable[[LoadRequest], ArrayDataset]] = {

@@ -14,9 +14,12 @@ class ArrayDataset:
     """A whole dataset held in memory as tensors.
 
     ``x`` is float32: images ``(N, C, H, W)`` scaled to ``[-1, 1]``, or points ``(N, D)`` left in their own
-    units (toy mixtures, tables). ``y`` holds int64 class labels ``(N,)`` or is ``None``; ``num_classes`` is 0
-    when unlabelled. Toy mixtures also carry their mode centres ``modes`` ``(K, D)`` and the standard deviation
-    ``mode_std`` of each Gaussian, so mode-coverage metrics can be computed against the truth.
+    units (toy mixtures, tables). Images may instead be uint8 pixels 0..255 (a quarter of the memory), which
+    :func:`gankit.data.transforms.to_signed` maps by ``p / 255 * 2 - 1`` when a batch is used. ``y`` holds int64
+    class labels ``(N,)`` or is ``None``; ``num_classes`` is 0 when unlabelled; ``class_names``, when known, name
+    the classes in label order (one per class). Toy mixtures also carry their mode centres ``modes`` ``(K, D)``
+    and the standard deviation ``mode_std`` of each Gaussian, so mode-coverage metrics can be computed against
+    the truth.
     """
 
     x: torch.Tensor
@@ -26,6 +29,7 @@ class ArrayDataset:
     kind: str
     modes: torch.Tensor | None = None
     mode_std: float | None = None
+    class_names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -40,6 +44,11 @@ class ArrayDataset:
                 raise ValueError("labelled data needs num_classes > 0")
         elif self.num_classes != 0:
             raise ValueError("unlabelled data must have num_classes == 0")
+        if self.x.dtype == torch.uint8 and self.kind != "image":
+            raise ValueError("only images may be stored as uint8 pixels")
+        self.class_names = tuple(str(name) for name in self.class_names)
+        if self.class_names and len(self.class_names) != self.num_classes:
+            raise ValueError(f"{len(self.class_names)} class names for {self.num_classes} classes")
 
     def __len__(self) -> int:
         return int(self.x.shape[0])

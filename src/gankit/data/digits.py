@@ -9,6 +9,7 @@ from gankit.data.base import ArrayDataset
 from gankit.data.registry import LoadRequest
 
 NUM_CLASSES = 10
+CLASS_NAMES = tuple(str(digit) for digit in range(NUM_CLASSES))
 MAX_VALUE = 16.0
 
 
@@ -19,6 +20,9 @@ def load_digits(request: LoadRequest) -> ArrayDataset:
     bunch = sklearn_load_digits()
     x = torch.as_tensor(bunch.images, dtype=torch.float32).unsqueeze(1).mul_(2.0 / MAX_VALUE).sub_(1.0)
     y = torch.as_tensor(bunch.target, dtype=torch.int64)
-    if request.limit is not None:
+    if request.subset is not None:
+        keep = request.subset.indices(y, len(y))
+        x, y = x[keep], y[keep]
+    elif request.limit is not None:
         x, y = x[: request.limit], y[: request.limit]
-    return ArrayDataset(x=x, y=y, num_classes=NUM_CLASSES, name="digits", kind="image")
+    return ArrayDataset(x=x, y=y, num_classes=NUM_CLASSES, name="digits", kind="image", class_names=CLASS_NAMES)

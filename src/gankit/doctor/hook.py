@@ -125,9 +125,9 @@ class DoctorHook(Hook):
         game = trainer.game
         self._noise = torch.randn(n, *game.latent_shape(), generator=generator).to(trainer.device)
         self._labels = (torch.arange(n) % game.num_classes).to(trainer.device) if game.num_classes else None
-        real = trainer.stream.x
-        index = torch.randperm(len(real), generator=generator)[: min(n, len(real))]
-        self._real = real[index].detach().float().cpu()
+        size = len(trainer.stream.x)
+        index = torch.randperm(size, generator=generator)[: min(n, size)]
+        self._real = trainer.stream.samples(index).detach()
 
     # -------------------------------------------------------------------------------------------- probing
     def probe(self, trainer: Trainer) -> dict[str, Any] | None:

@@ -30,10 +30,12 @@ class DataSpec:
     kind: str  # "image" or "points"
     sample_shape: tuple[int, ...]
     num_classes: int = 0
+    class_names: tuple[str, ...] = ()  # in label order, when the data names its classes
 
     @classmethod
     def of(cls, dataset) -> DataSpec:
-        return cls(dataset.name, dataset.kind, tuple(dataset.sample_shape), int(dataset.num_classes))
+        return cls(dataset.name, dataset.kind, tuple(dataset.sample_shape), int(dataset.num_classes),
+                   tuple(getattr(dataset, "class_names", ())))
 
 
 @dataclass(frozen=True)

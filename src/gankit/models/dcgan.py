@@ -20,7 +20,11 @@ width*8, *4, *2, *1 at 64 px.
 Supported sizes (`DCGAN_SIZES`), each a chain of resolutions:
 
 * 32 px: G 4 -> 8 -> 16 -> 32, D 32 -> 16 -> 8 -> 4 -> logit (4x4 conv);
-* 64 px: G 4 -> 8 -> 16 -> 32 -> 64, D the mirror;
+* 64 px: G 4 -> 8 -> 16 -> 32 -> 64, D the mirror (the paper's LSUN/ImageNet networks);
+* every larger power of two up to `MAX_SIZE` (128, 256, ...): one more up-block in G and down-block in D per
+  doubling, widths doubling towards the 4x4 end as above (width*16 ... width at 128 px), the way DCGAN scales
+  (the paper grew its 64 px networks the same way from 32 px). Parameters grow about 4x per doubling
+  (width 64, 3 channels: G has 3.6M at 64 px, 12.8M at 128 px, 48M at 256 px);
 * 28 px (MNIST-sized): G projects 1x1 -> 7x7 with a 7x7 transposed convolution, then
   7 -> 14 -> 28; D 28 -> 14 -> 7 -> logit with a final 7x7 convolution. Starting at 7x7
   keeps every upsampling layer the paper's k4/s2/p1 (a 4 -> 7 step would need an odd
@@ -42,8 +46,11 @@ from gankit.models.init import dcgan_init_
 #: The discriminator's normalizations (`model.d_norm`).
 D_NORM_CHOICES = ("batch", "none")
 
-#: Image sizes the DCGAN networks are defined for, with the spatial size of the smallest map.
-DCGAN_SIZES: dict[int, int] = {28: 7, 32: 4, 64: 4}
+#: The largest image size built (1024 px at width 64 starts from 8192 channels: 0.7 billion parameters in G).
+MAX_SIZE = 1024
+#: Image sizes the DCGAN networks are defined for, with the spatial size of the smallest map:
+#: 28 (from 7x7) and the powers of two from 32 to MAX_SIZE (from 4x4).
+DCGAN_SIZES: dict[int, int] = {28: 7, **{2**k: 4 for k in range(5, MAX_SIZE.bit_length())}}
 
 
 class ImageSizeError(ConfigError, ValueError):
@@ -57,7 +64,8 @@ def dcgan_plan(img_size: int) -> tuple[int, int]:
     """
     if img_size not in DCGAN_SIZES:
         supported = ", ".join(str(s) for s in DCGAN_SIZES)
-        raise ImageSizeError(f"img_size={img_size} is not supported by DCGAN (supported: {supported})")
+        raise ImageSizeError(f"img_size={img_size} is not supported by DCGAN (supported: {supported}; "
+                             "set data.img_size to one of them)")
     base = DCGAN_SIZES[img_size]
     doublings = (img_size // base).bit_length() - 1
     return base, doublings

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import torch
 
+from gankit.data import to_signed
+from gankit.data.labels import resolve_label
 from gankit.errors import ConfigError
 from gankit.sampling.jacobian_rejection import BURN_IN as JACOBIAN_BURN_IN
 from gankit.sampling.jacobian_rejection import JacobianRejectionSampler, JacobianRejectionSettings, check_share
@@ -19,10 +21,13 @@ from gankit.sampling.truncation import check_truncation, truncated_normal
 from gankit.training.setup import load_data
 
 
-def sample(source: str | Path | LoadedGenerator, n: int, *, label: int | None = None, seed: int = 0,
+def sample(source: str | Path | LoadedGenerator, n: int, *, label: int | str | None = None, seed: int = 0,
            batch_size: int = 500, drs: bool | DRSSettings = False, truncation: float | None = None,
            jacobian_rejection: float | None = None) -> torch.Tensor:
     """`n` samples (images in [-1, 1] or points) from a run, a checkpoint or a loaded generator.
+
+    `label` picks one class of a conditional generator: a class name of its data (a class folder's name,
+    "Sneaker") or an index 0..K-1; None draws labels uniformly.
 
     `drs` (True or a `gankit.sampling.rejection.DRSSettings`) draws them by discriminator rejection sampling
     (Azadi et al. 2019) with the run's own discriminator, calibrated first against this generator.
@@ -49,7 +54,7 @@ class DrawnSamples:
     jacobian: JacobianRejectionSampler | None = None
 
 
-def draw_samples(source: str | Path | LoadedGenerator, n: int, *, label: int | None = None, seed: int = 0,
+def draw_samples(source: str | Path | LoadedGenerator, n: int, *, label: int | str | None = None, seed: int = 0,
                  batch_size: int = 500, drs: bool | DRSSettings = False, truncation: float | None = None,
                  jacobian_rejection: float | None = None) -> DrawnSamples:
     """`sample`, keeping what the sampling did (see `DrawnSamples`): what `gankit sample` reports."""
@@ -77,14 +82,15 @@ def _jacobian_share(loaded: LoadedGenerator, share: float | None) -> float:
     return share
 
 
-def _latent_drawer(loaded: LoadedGenerator, *, label: int | None, seed: int,
+def _latent_drawer(loaded: LoadedGenerator, *, label: int | str | None, seed: int,
                    truncation: float | None) -> Callable[[int], tuple[torch.Tensor, torch.Tensor | None]]:
-    """draw(m) -> (m latent codes, their labels or None), from one seeded stream (codes, then labels)."""
+    """draw(m) -> (m latent codes, their labels or None), from one seeded stream (codes, then labels).
+    `label`: a class name of the run's data or an index (`gankit.data.labels.resolve_label`)."""
     game, classes = loaded.game, loaded.game.num_classes
     if label is not None and not classes:
         raise ConfigError("--label given, but this generator is not conditional")
-    if label is not None and not 0 <= label < classes:
-        raise ConfigError(f"--label must be in 0..{classes - 1}, got {label}")
+    if label is not None:
+        label = resolve_label(label, classes, loaded.data.class_names)
     generator = torch.Generator(device=loaded.device).manual_seed(seed)
 
     def draw(m: int) -> tuple[torch.Tensor, torch.Tensor | None]:
@@ -99,7 +105,7 @@ def _latent_drawer(loaded: LoadedGenerator, *, label: int | None, seed: int,
 
 
 @torch.inference_mode()
-def _sample_plain(loaded: LoadedGenerator, n: int, *, label: int | None, seed: int, batch_size: int,
+def _sample_plain(loaded: LoadedGenerator, n: int, *, label: int | str | None, seed: int, batch_size: int,
                   truncation: float | None = None) -> torch.Tensor:
     draw = _latent_drawer(loaded, label=label, seed=seed, truncation=truncation)
     chunks = []
@@ -109,7 +115,7 @@ def _sample_plain(loaded: LoadedGenerator, n: int, *, label: int | None, seed: i
     return torch.cat(chunks)
 
 
-def jacobian_rejection_sampler(loaded: LoadedGenerator, share: float, *, label: int | None = None, seed: int = 0,
+def jacobian_rejection_sampler(loaded: LoadedGenerator, share: float, *, label: int | str | None = None, seed: int = 0,
                                truncation: float | None = None, batch_size: int = 500,
                                burn_in: int = JACOBIAN_BURN_IN) -> JacobianRejectionSampler:
     """A sampler of the loaded generator that rejects the share `share` of latent codes where G is steepest.
@@ -126,7 +132,7 @@ def jacobian_rejection_sampler(loaded: LoadedGenerator, share: float, *, label: 
 
 
 def sample_drs(loaded: LoadedGenerator, n: int, *, seed: int = 0, settings: DRSSettings | None = None,
-               label: int | None = None, truncation: float | None = None,
+               label: int | str | None = None, truncation: float | None = None,
                jacobian_rejection: float | None = None) -> DRSResult:
     """Discriminator rejection sampling from a loaded run; the result says how many proposals it took.
 
@@ -160,7 +166,7 @@ def sample_drs(loaded: LoadedGenerator, n: int, *, seed: int = 0, settings: DRSS
             with torch.no_grad():
                 return loaded.game.generate(loaded.module, draw(m)[0])
 
-    real = load_data(config).x
+    real = to_signed(load_data(config).x)
     with _bar(settings.calibration_steps, "calibrating D", "step") as bar:
         calibrated = calibrate_discriminator(discriminator, propose, real, settings, coins, progress=bar.update)
     with _bar(n, "rejection sampling", "sample") as bar:

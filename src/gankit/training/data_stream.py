@@ -3,6 +3,10 @@
 Each epoch is a permutation drawn from a generator seeded by (seed, epoch), so the order depends on nothing
 but those two numbers and a resumed run continues exactly where it stopped. The global batch
 ``batch_size * world_size`` is split into contiguous rank slices; a partial last batch is dropped.
+
+Images held as uint8 pixels (``load_dataset(..., keep_uint8=True)``) are mapped to float32 in [-1, 1] one batch
+at a time, after the move to the device, by the same ``p / 255 * 2 - 1`` the loaders use, so a batch holds the
+same numbers as if the whole dataset had been converted at load time.
 """
 
 from __future__ import annotations
@@ -10,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
+
+from gankit.data.transforms import to_signed
 
 
 @dataclass
@@ -68,9 +74,13 @@ class DataStream:
         x = self.x[index]
         if self.channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
-        x = x.to(self.device, non_blocking=True)
+        x = to_signed(x.to(self.device, non_blocking=True))  # .to(float32) keeps the channels_last strides
         y = self.y[index].to(self.device, non_blocking=True) if self.y is not None else None
         return Batch(x, y)
+
+    def samples(self, index: torch.Tensor) -> torch.Tensor:
+        """The samples at ``index`` as the training sees them (images in [-1, 1] float32), on the CPU."""
+        return to_signed(self.x[index].cpu()).float()
 
     def state_dict(self) -> dict:
         return {"epoch": self.epoch, "position": self.position}

@@ -26,15 +26,18 @@ def resolve_device(name: str) -> torch.device:
 
 
 def load_data(config: Config):
-    """The dataset a config names, loaded and transformed by the data layer."""
+    """The dataset a config names, loaded and transformed by the data layer: `data.limit` a subset stratified by
+    class and seeded by `seed`; 8-bit images (folders) kept as uint8 (`gankit.data.to_signed` maps them)."""
     from gankit.data import load_dataset
 
     d = config.data
     return load_dataset(d.name, d.path, img_size=d.img_size, channels=d.channels, split=d.split,
-                        n_points=d.n_points, seed=config.seed, limit=d.limit)
+                        n_points=d.n_points, seed=config.seed, limit=d.limit, subset_seed=config.seed,
+                        keep_uint8=True)
 
 
 def data_spec_dict(spec) -> dict[str, Any]:
     """A `gankit.games.DataSpec` as the JSON a run folder keeps (data.json, the checkpoint's metadata)."""
-    return {"name": spec.name, "kind": spec.kind, "sample_shape": list(spec.sample_shape),
-            "num_classes": spec.num_classes}
+    out = {"name": spec.name, "kind": spec.kind, "sample_shape": list(spec.sample_shape),
+           "num_classes": spec.num_classes}
+    return {**out, "class_names": list(spec.class_names)} if spec.class_names else out
