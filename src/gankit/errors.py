@@ -24,3 +24,7 @@ class CheckpointError(GankitError):
 
 class RunFolderError(GankitError):
     """A run folder that would be overwritten, or is not a run."""
+
+
+class MissingAssetError(DataError):
+    """A data set or frozen network gankit can install (``gankit assets install NAME``) is not present."""
