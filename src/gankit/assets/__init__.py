@@ -6,7 +6,7 @@
 >>> [row["name"] for row in list_assets() if not row["present"]]
 
 The registry (``registry``) says what each asset is and where it comes from; ``builtin`` registers
-gankit's own (``fashion-mnist``, ``mnist``, ``inception``); ``locate`` finds them (gankit's cache folder
+gankit's own (``fashion-mnist``, ``mnist``, ``inception``); ``lookup`` finds them (gankit's cache folder
 first, then where pip or apt put them); ``install`` fetches them, only when asked (``gankit assets install``),
 never at test or run time. This package sits at the bottom of the layers, beside ``errors``: it imports
 only ``errors`` and ``atomic`` and no PyTorch, so ``data`` and ``metrics`` may use it.
@@ -15,7 +15,7 @@ only ``errors`` and ``atomic`` and no PyTorch, so ``data`` and ``metrics`` may u
 from gankit.assets import builtin  # noqa: F401  (registers the built-in assets)
 from gankit.assets.install import InstallResult, check_names, install_asset, install_assets
 from gankit.assets.listing import format_table, list_assets
-from gankit.assets.locate import Located, asset_cache_folder, cache_dir, find_asset, locate
+from gankit.assets.lookup import Located, asset_cache_folder, cache_dir, find_asset, locate
 from gankit.assets.registry import (
     Asset,
     AssetFile,

