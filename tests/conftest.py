@@ -43,3 +43,15 @@ def copy_run(tmp_path: Path):
         return target
 
     return _copy
+
+
+@pytest.fixture
+def no_assets(tmp_path, monkeypatch):
+    """An empty gankit cache (GANKIT_CACHE under tmp_path) and no asset installed by pip or apt: every
+    `gankit.assets.lookup` finds nothing until a test installs something into the cache. Returns the cache."""
+    import gankit.assets.lookup as lookup_module
+
+    cache = tmp_path / "gankit-cache"
+    monkeypatch.setenv("GANKIT_CACHE", str(cache))
+    monkeypatch.setattr(lookup_module, "find_installed", lambda asset: None)
+    return cache

@@ -16,7 +16,7 @@ MAX_LINES = 400
 
 # Bottom to top. A module may import its own layer's modules and any layer below; never one above.
 LAYERS = [
-    ("errors", "atomic", "paths"),
+    ("errors", "atomic", "paths", "assets"),
     ("config",),
     ("losses", "data", "metrics", "nn"),
     ("models",),

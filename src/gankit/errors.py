@@ -29,3 +29,7 @@ class RunFolderError(GankitError):
 class TrainingInterrupted(GankitError):
     """The user interrupted the run (Ctrl-C); a checkpoint of the last finished step was written.
     The CLI exits with 130 (128 + SIGINT), as a shell reports a command stopped by Ctrl-C."""
+
+
+class MissingAssetError(DataError):
+    """A data set or frozen network gankit can install (``gankit assets install NAME``) is not present."""

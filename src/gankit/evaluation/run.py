@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sys
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import torch
 
+from gankit.assets import cache_dir
 from gankit.errors import ConfigError
 from gankit.evaluation.sources import (
     EvalSource,
@@ -41,9 +41,8 @@ _NEEDS_LOGITS = ("is", "classes")
 
 
 def default_cache_dir() -> Path:
-    """``$GANKIT_CACHE`` if set, else ``~/.cache/gankit``: classifiers and reference statistics live here."""
-    configured = os.environ.get("GANKIT_CACHE")
-    return Path(configured).expanduser() if configured else Path.home() / ".cache" / "gankit"
+    """gankit's cache folder (``gankit.assets.cache_dir``): classifiers and reference statistics live here."""
+    return cache_dir()
 
 
 def parse_metrics(metrics: str | Sequence[str] | None) -> tuple[str, ...] | None:

