@@ -18,6 +18,11 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
+# Tests move GANKIT_CACHE to temporary folders (classifiers, reference statistics); the assets installed by
+# scripts/setup.sh stay where they are.
+from gankit.assets.lookup import assets_dir  # noqa: E402
+
+os.environ.setdefault("GANKIT_ASSETS", str(assets_dir()))
 from cli_helpers import TINY_DIGITS, train_tiny  # noqa: E402
 
 
@@ -53,5 +58,6 @@ def no_assets(tmp_path, monkeypatch):
 
     cache = tmp_path / "gankit-cache"
     monkeypatch.setenv("GANKIT_CACHE", str(cache))
+    monkeypatch.delenv("GANKIT_ASSETS", raising=False)
     monkeypatch.setattr(lookup_module, "find_installed", lambda asset: None)
     return cache

