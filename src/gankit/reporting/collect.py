@@ -98,9 +98,9 @@ def evaluations(records: list[dict]) -> list[dict[str, Any]]:
     return found
 
 
-def sample_grids(run: Path, limit: int = MAX_GRIDS) -> tuple[list[dict[str, Any]], int]:
-    """The sample grids to show, ``[{"path", "step", "label"}]`` in step order with final.png last, and how
-    many step grids there were: at most `limit` of them, evenly spaced with the first and the last kept."""
+def sample_grids(run: Path, limit: int = MAX_GRIDS, final_step: int | None = None) -> tuple[list[dict[str, Any]], int]:
+    """The sample grids to show, ``[{"path", "step", "label"}]`` in step order with final.png (of `final_step`)
+    last, and how many step grids there were: at most `limit`, evenly spaced, the first and the last kept."""
     folder = run / "samples"
     steps = []
     if folder.is_dir():
@@ -115,7 +115,8 @@ def sample_grids(run: Path, limit: int = MAX_GRIDS) -> tuple[list[dict[str, Any]
         steps = [steps[i] for i in picks]
     grids = [{"path": str(path), "step": step, "label": f"step {step:,}"} for step, path in steps]
     if (folder / "final.png").is_file():
-        grids.append({"path": str(folder / "final.png"), "step": None, "label": "final"})
+        label = f"final (step {final_step:,})" if final_step is not None else "final"
+        grids.append({"path": str(folder / "final.png"), "step": None, "label": label})
     return grids, total
 
 
@@ -157,7 +158,7 @@ def collect_run(run_dir: str | Path, *, sample_limit: int = MAX_GRIDS) -> dict[s
         last_step = max(last_step, int(summary.get("step", 0)))
     train_cfg = config.get("train") if isinstance(config.get("train"), dict) else {}
     planned = train_cfg.get("steps") if isinstance(train_cfg.get("steps"), int) else None
-    grids, total = sample_grids(run, sample_limit)
+    grids, total = sample_grids(run, sample_limit, int(summary["step"]) if summary and "step" in summary else None)
     return {
         "path": str(run),
         "label": run.resolve().name or str(run),

@@ -54,13 +54,8 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
         pad = abs(lo) * 0.1 or 1.0
         lo, hi = lo - pad, hi + pad
     step = nice_number(nice_number(hi - lo, False) / max(count - 1, 1), True)
-    start = math.floor(lo / step) * step
-    ticks = []
-    value = start
-    while value <= hi + step * 0.5 and len(ticks) < 50:
-        ticks.append(round(value, 12))
-        value += step
-    return ticks
+    first, last = math.floor(lo / step + 1e-9), math.ceil(hi / step - 1e-9)  # loose: the ticks enclose the data
+    return [round(i * step, 12) for i in range(first, min(last, first + 50) + 1)]
 
 
 def tick_label(value: float) -> str:
