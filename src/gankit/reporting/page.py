@@ -39,7 +39,8 @@ header, main > section { padding: 18px 32px; }
 header { background: #1d2330; color: #fff; }
 header h1 { margin: 0 0 4px; font-size: 24px; }
 header p { margin: 2px 0; color: #c9cfdb; }
-h2 { font-size: 19px; margin: 0 0 10px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
+h2 { font-size: 19px; margin: 22px 0 10px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
+section > h2:first-child { margin-top: 0; }
 h3 { font-size: 16px; margin: 18px 0 8px; }
 h4 { margin: 0 0 6px; font-size: 15px; }
 code, pre { font: 13px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
@@ -62,6 +63,7 @@ table { border-collapse: collapse; margin: 4px 0 8px; font-size: 14px; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 10px; text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 thead th { background: var(--panel); }
+caption { text-align: left; font-weight: 600; padding: 6px 0 2px; white-space: nowrap; }
 .note, .none { color: var(--muted); font-size: 13px; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); gap: 12px; }
 figure { margin: 0; }

@@ -182,7 +182,8 @@ def eval_result_table(result: dict[str, Any]) -> str:
     note = (f"gankit eval: {fmt(s.get('n_fake'))} samples of {s.get('source', '?')}{step} vs {fmt(ref.get('n'))} of "
             f"{ref.get('identity', '?')} ({ref.get('split', '?')}); features: {s.get('extractor_id', '?')}; "
             f"seed {s.get('seed', '?')}")
-    return (f'<table class="eval-result" data-step="{escape(data_value(s.get("step")))}"><thead><tr><th>metric</th>'
+    return (f'<table class="eval-result" data-step="{escape(data_value(s.get("step")))}"><caption>gankit eval'
+            f'{escape(step)}</caption><thead><tr><th>metric</th>'
             f'<th>value</th></tr></thead><tbody>{rows}</tbody></table><p class="note">{escape(note)}</p>')
 
 
