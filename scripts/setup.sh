@@ -18,4 +18,12 @@ PIP=(.venv/bin/python -m pip install --quiet --disable-pip-version-check)
 if command -v apt-get >/dev/null; then
   .venv/bin/gankit assets install fashion-mnist
 fi
+# The headless browser of the run report's test (tests/reporting/test_reporting_browser.py, driven by Playwright
+# from the test extra; no `playwright install`): Debian's chromium, where apt is available.
+if ! command -v chromium >/dev/null && command -v apt-get >/dev/null; then
+  APT=(env DEBIAN_FRONTEND=noninteractive apt-get)
+  if [ "$(id -u)" != 0 ]; then APT=(sudo "${APT[@]}"); fi
+  "${APT[@]}" install -y -q chromium >/dev/null 2>&1 \
+    || { "${APT[@]}" update -q >/dev/null && "${APT[@]}" install -y -q chromium >/dev/null; }
+fi
 .venv/bin/python -c "import torch, gankit; print(f'gankit {gankit.__version__} with torch {torch.__version__} ready in .venv')"

@@ -124,12 +124,18 @@ def test_every_command_of_the_doc_runs(doc, tmp_path, monkeypatch, capsys, share
             argv = shlex.split(command)[1:]
             if argv[:2] == ["assets", "install"]:
                 continue
+            redirect = None
+            if ">" in argv:  # `gankit eval RUN --json > eval.json`: what the shell would write
+                redirect = Path(argv[argv.index(">") + 1])
+                argv = argv[:argv.index(">")]
             expected = int(re.search(r"exits (\d+)", comment)[1]) if re.search(r"exits (\d+)", comment) else 0
             started = time.perf_counter()
             code = main(shrink(argv))
             out, err = capsys.readouterr()
             print(f"{time.perf_counter() - started:6.1f} s  {command}", file=sys.__stderr__)
             assert code == expected, f"{doc.name}: `{command}` exited {code}: {err.strip()[-500:]}"
+            if redirect is not None:
+                redirect.write_text(out, encoding="utf-8")
             ran += 1
             _check_promises(doc, text, command, comment, out)
     if doc.name == "README.md":

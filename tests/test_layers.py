@@ -25,6 +25,7 @@ LAYERS = [
     ("doctor",),
     ("sampling",),
     ("evaluation",),
+    ("reporting",),
     ("api",),
     ("experiments",),
     ("cli",),

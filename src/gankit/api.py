@@ -163,7 +163,8 @@ def train(config: Config | str | None, out: str | Path | None = None, *,
 
 
 def training_hooks(config: Config, dataset=None) -> list:
-    """The watchers a config asks for: the doctor (`train.doctor`) and periodic evaluation (`eval.every`)."""
+    """The watchers a config asks for: the doctor (`train.doctor`) and periodic evaluation (`eval.every`), then
+    always, last so that their results are on it, the run report (report/index.html)."""
     hooks = []
     if config.train.doctor:
         from gankit.doctor import DoctorHook
@@ -174,6 +175,9 @@ def training_hooks(config: Config, dataset=None) -> list:
         from gankit.evaluation.hook import EvalHook
 
         hooks.append(EvalHook(config.eval))
+    from gankit.reporting import ReportHook
+
+    hooks.append(ReportHook(console=config.train.progress))
     return hooks
 
 
@@ -204,3 +208,14 @@ def run_info(run: str | Path) -> dict[str, Any]:
         "summary": json.loads(summary_file.read_text()) if summary_file.is_file() else None,
         "samples": sorted(p.name for p in (run / "samples").glob("*.png")) if (run / "samples").is_dir() else [],
     }
+
+
+def report(runs: str | Path | list[str | Path] | tuple[str | Path, ...], out: str | Path | None = None, *,
+           eval_results: list[str | Path | dict[str, Any]] | tuple[str | Path | dict[str, Any], ...] = (),
+           force: bool = False) -> Path:
+    """Write the report page of one run (default ``RUN/report/index.html``) or of several side by side (`out`
+    needed); `eval_results` are ``gankit eval --json`` results (dicts or files) to show with their run.
+    Returns the page's path. See `gankit.reporting.build_report` and docs/report.md."""
+    from gankit.reporting import build_report
+
+    return build_report(runs, out, eval_results=eval_results, force=force)

@@ -237,7 +237,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run", metavar="RUN")
     p.add_argument("--json", action="store_true", help="print a JSON list of findings")
     p.set_defaults(func=_cmd_doctor)
+    _add_report_parser(sub)
     return parser
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from gankit import api
+
+    out = api.report(args.runs, args.out, eval_results=args.eval_json or (), force=args.force)
+    print(f"wrote {out}")
+    return 0
+
+
+def _add_report_parser(sub) -> None:
+    p = sub.add_parser("report", help="write a run's report page (HTML, one file), or one comparing several runs")
+    p.add_argument("runs", metavar="RUN", nargs="+", help="run folder(s); several are put side by side")
+    p.add_argument("--out", metavar="FILE.html", help="where to write (default RUN/report/index.html; required "
+                   "for several runs)")
+    p.add_argument("--eval-json", action="append", metavar="FILE", help="a result of gankit eval RUN --json "
+                   "saved to FILE, shown with its run (repeatable)")
+    p.add_argument("--force", action="store_true", help="replace an existing --out written by gankit report")
+    p.set_defaults(func=_cmd_report)
 
 
 def main(argv: list[str] | None = None) -> int:

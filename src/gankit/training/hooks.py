@@ -18,7 +18,9 @@ class Hook:
     """Something that watches training (the doctor, periodic evaluation). Hooks run on rank 0 only.
 
     `on_log` gets the statistics of each logging interval and may add entries to them (they are written
-    after all hooks ran); `on_end` runs once training has finished. Either may call `trainer.log_event`.
+    after all hooks ran); `on_end` runs once training has finished, diverged or was interrupted, in the order of
+    the hooks, after the trainer wrote its own report (samples/final.png, report/training_curves.png and
+    report/summary.json; not when it diverged). Either may call `trainer.log_event`.
     """
 
     def on_log(self, trainer: Trainer, stats: dict[str, float]) -> None:

@@ -345,7 +345,10 @@ class Trainer:
                     self.write_samples(self.run_dir / "samples" / f"{ckpt.step_dir_name(self.step)}.png")
                 if self.step % cfg.ckpt_every == 0 and self.step != cfg.steps:
                     self.save_checkpoint()
-            if main:
+            seconds = time.perf_counter() - start_time
+            throughput = images_per_step * (self.step - start_step) / max(seconds, 1e-9)
+            if main:  # the trainer's report first, so that a hook's on_end (the run report) sees it
+                self._write_report(seconds, throughput, last)
                 for hook in self.hooks:
                     hook.on_end(self)
         except TrainingDiverged as exc:
@@ -357,11 +360,11 @@ class Trainer:
         except KeyboardInterrupt:
             self.save_checkpoint()
             if main:
-                for hook in self.hooks:  # the doctor's report covers the steps that were trained
-                    hook.on_end(self)
                 seconds = time.perf_counter() - start_time
                 throughput = images_per_step * (self.step - start_step) / max(seconds, 1e-9)
                 self._write_report(seconds, throughput, last, interrupted=True)
+                for hook in self.hooks:  # the doctor's report covers the steps that were trained
+                    hook.on_end(self)
             raise TrainingInterrupted(
                 f"interrupted at step {self.step}; checkpoint written, continue with --resume") from None
         finally:
@@ -370,11 +373,7 @@ class Trainer:
             if self.writer is not None:
                 self.writer.close()
                 self.writer = None
-        seconds = time.perf_counter() - start_time
         self.save_checkpoint()
-        throughput = images_per_step * (self.step - start_step) / max(seconds, 1e-9)
-        if main:
-            self._write_report(seconds, throughput, last)
         return TrainResult(self.game, self.run_dir, self.step, seconds, throughput, last)
 
     def _write_report(self, seconds: float, throughput: float, last: dict[str, float],
