@@ -178,3 +178,24 @@ def test_yaml_examples_in_the_docs_parse():
         for lang, body, _ in blocks(doc.read_text(encoding="utf-8")):
             if lang == "yaml":
                 assert isinstance(yaml.safe_load(body), dict), doc.name
+
+
+def test_the_readme_table_names_every_config_key():
+    from gankit.config import all_keys
+
+    table = "\n".join(line for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+                      if line.startswith("| `"))
+    missing = [k for k in all_keys() if f"`{k}`" not in table and f"`{k.split('.')[0]}.*`" not in table]
+    assert not missing, f"README's key table leaves out {missing}"
+
+
+def test_every_config_key_the_docs_name_exists():
+    from gankit.config import all_keys
+
+    keys = set(all_keys())
+    sections = sorted({k.split(".")[0] for k in keys if "." in k})
+    pattern = re.compile(r"`(?:--set )?((?:%s)\.[a-z_0-9]+)(?:=[^`]*)?`" % "|".join(sections))
+    for doc in DOCS:
+        named = set(pattern.findall(doc.read_text(encoding="utf-8")))
+        unknown = sorted(k for k in named if k not in keys and not k.endswith((".json", ".jsonl")))
+        assert not unknown, f"{doc.name} names keys that do not exist: {unknown}"

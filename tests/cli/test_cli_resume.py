@@ -69,3 +69,14 @@ def test_yaml_paths_are_relative_to_the_yaml_and_saved_absolute(capsys, tmp_path
     monkeypatch.chdir(tmp_path)  # the run is found and resumed from another directory
     out = _train(capsys, "--resume", "--out", elsewhere / "run", "--set", "train.steps=4")
     assert "trained 4 steps" in out
+
+
+def test_an_evaluation_fixed_on_resume_is_accepted(capsys, ring_run, copy_run):
+    """A typo in eval.* is refused before training; the run resumes with the evaluation set right."""
+    run = copy_run(ring_run)
+    expect_user_error(capsys, "train", "--resume", "--out", run, "--set", "train.steps=6",
+                      "--set", "eval.every=2", "--set", "eval.metrics=modse", says=("did you mean 'modes'",))
+    out = _train(capsys, "--resume", "--out", run, "--set", "train.steps=6", "--set", "eval.every=2",
+                 "--set", "eval.metrics=modes", "--set", "eval.best=modes_covered", "--set", "eval.n=64")
+    assert "trained 6 steps" in out
+    assert (run / "checkpoints" / "best" / "best.json").is_file()

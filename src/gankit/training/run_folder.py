@@ -12,10 +12,12 @@ from gankit.errors import RunFolderError
 from gankit.paths import check_creatable, protected_reason
 from gankit.training import checkpoint as ckpt
 
-# Keys that may change when a run is resumed: they schedule the run, they do not change what is trained.
+# Keys that may change when a run is resumed: they schedule, watch or sample the run, they do not change what
+# is trained (evaluation and the doctor draw from their own random streams).
 RESUMABLE_CHANGES = ("train.steps", "train.max_minutes", "train.log_every", "train.sample_every",
-                     "train.ckpt_every", "train.keep", "train.progress", "train.threads", "description",
-                     "device")
+                     "train.ckpt_every", "train.keep", "train.progress", "train.threads", "train.doctor",
+                     "eval.every", "eval.metrics", "eval.n", "eval.extractor", "eval.best",
+                     "sample.jacobian_rejection", "description", "device")
 # What a run writes in its folder (config, data spec, checkpoints, sample grids, logs, TensorBoard, report).
 RUN_ENTRIES = frozenset({"config.yaml", "data.json", "checkpoints", "samples", "metrics.jsonl", "tensorboard",
                          "report"})
