@@ -204,6 +204,12 @@ def test_a_logged_non_finite_statistic_is_a_nan_finding():
     assert finding.since_step == 40 and finding.evidence["statistic"] == ["grad_norm/D"]
 
 
+def test_an_undefined_evaluation_metric_is_no_nan_finding():
+    recs = healthy(5)
+    recs[3]["eval/reverse_kl"] = "nan"  # no generated sample near any mode: the metric is undefined
+    assert check_nan(recs, [], TH["nan"]) is None
+
+
 def test_exploding_gradients_warn_before_the_nan():
     grads = [1.0, 1.2, 0.9, 5.0, 80.0, 3000.0]
     finding = check_nan(healthy(6, grad_norm__D=grads), [], TH["nan"])

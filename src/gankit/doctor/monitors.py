@@ -299,7 +299,8 @@ def check_nan(records: Sequence[dict], diverged: Sequence[dict], th: dict[str, f
     """NaN or infinite losses, or gradient norms exploding towards them.
 
     A NaN/inf loss ends the run (the engine logs a ``diverged`` record and stops before writing the bad state);
-    a logged non-finite statistic is the same failure. Before it, gradient norms typically explode: any
+    a logged non-finite training statistic is the same failure (an evaluation metric, ``eval/*``, may be
+    undefined without anything diverging). Before it, gradient norms typically explode: any
     grad_norm/* above ``explode_factor`` times its median over the first ``reference_intervals`` intervals (and
     above ``explode_min``) is reported as a warning (too large a step size, or a D whose Lipschitz constant is
     unbounded: Miyato et al. 2018; Gulrajani et al. 2017).
@@ -314,7 +315,8 @@ def check_nan(records: Sequence[dict], diverged: Sequence[dict], th: dict[str, f
         return Finding("nan", "critical", int(record.get("step", 0)), evidence,
                        f"Training diverged: {text}.", remedies(*_NAN_REMEDIES))
     for record in records:
-        bad = sorted(k for k, v in record.items() if k not in ("step", "kind") and is_non_finite(v))
+        bad = sorted(k for k, v in record.items()  # eval/*: a metric may be undefined (no sample near a mode)
+                     if k not in ("step", "kind") and not k.startswith("eval/") and is_non_finite(v))
         if bad:
             step = int(record.get("step", 0))
             evidence = {"statistic": bad, "values": {k: str(record[k]) for k in bad}, "step": step}
