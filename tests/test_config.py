@@ -22,7 +22,8 @@ from gankit.config import (
 from gankit.errors import ConfigError
 
 RECIPES = [
-    "cgan-fashion", "dcgan-fashion", "dcgan-fashion-long", "dcgan-mnist", "gan-grid", "gan-mlp-fashion", "gan-ring",
+    "cgan", "cgan-fashion", "dcgan", "dcgan-fashion", "dcgan-fashion-long", "dcgan-mnist", "gan-grid",
+    "gan-mlp-fashion", "gan-ring", "mlp-gan",
 ]
 
 

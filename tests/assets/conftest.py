@@ -11,6 +11,13 @@ import gankit.assets.registry as registry_module
 from gankit.assets import Asset, AssetFile, PyPIWheel
 
 
+@pytest.fixture(autouse=True)
+def _assets_follow_the_cache(monkeypatch):
+    """These tests place assets through GANKIT_CACHE; the suite-wide GANKIT_ASSETS (tests/conftest.py) must not
+    point the look-up elsewhere."""
+    monkeypatch.delenv("GANKIT_ASSETS", raising=False)
+
+
 @pytest.fixture
 def fake_wheel(tmp_path, monkeypatch) -> FakeWheel:
     """The fake wheel, registered as the asset ``fake-weights`` for this test only."""

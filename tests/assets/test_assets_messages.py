@@ -26,6 +26,7 @@ NOT_ASSETS = {  # a fragment of the message (not its module, so that modules may
     "IDX folder does not exist": "data.path",
     "npz file does not exist": "data.path",
     "image folder does not exist": "data.path",
+    "not a run folder: ": "a run folder the user named (gankit report)",
 }
 
 # What reads each built-in asset; a new built-in asset needs its reader here.

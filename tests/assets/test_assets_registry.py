@@ -106,4 +106,4 @@ def test_the_table_has_one_line_per_asset_and_names_the_cache(no_assets, fake_pi
     assert fake[7] == get_asset("fake-weights").source.sha256[:12]
     assert str(no_assets / "assets" / "fake-weights" / "1.0" / "weights.bin") in by_name["fake-weights"]
     assert "no" in by_name["mnist"].split()[1] and "(gankit assets install mnist)" in by_name["mnist"]
-    assert lines[-1] == f"cache folder: {no_assets}"
+    assert lines[-1] == f"cache folder: {no_assets}; assets: {no_assets / 'assets'}"

@@ -54,7 +54,7 @@ def test_bad_input_is_one_line_and_exit_2(ring_run, digits_run, tmp_path, capsys
 @pytest.mark.parametrize("case", ["missing", "not json", "not an eval result", "another run"])
 def test_bad_eval_json_is_one_line_and_exit_2(ring_run, digits_run, tmp_path, capsys, case):
     saved = tmp_path / "eval.json"
-    says = {"missing": ("does not exist",), "not json": ("is not JSON", "gankit eval RUN --json"),
+    says = {"missing": ("no such eval result file",), "not json": ("is not JSON", "gankit eval RUN --json"),
             "not an eval result": ("not a gankit eval --json result",),
             "another run": ("belongs to none of the runs", str(ring_run))}[case]
     if case == "not json":

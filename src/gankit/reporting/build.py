@@ -65,7 +65,7 @@ def load_eval_result(item: str | Path | dict[str, Any]) -> dict[str, Any]:
         try:
             item = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise ConfigError(f"{where} does not exist") from None
+            raise ConfigError(f"no such eval result file: {path}") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"cannot read {where}: {getattr(exc, 'strerror', None) or exc}") from None
         except json.JSONDecodeError as exc:
