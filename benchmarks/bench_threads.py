@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-STEPS = {"dcgan-fashion": 60, "gan-ring": 300}
+STEPS = {"dcgan-fashion": 40, "gan-ring": 300}
 QUIET = ["--set", "train.progress=false", "--set", "train.doctor=false", "--set", "train.sample_every=100000",
          "--set", "train.ckpt_every=100000", "--set", "train.log_every=20"]
 

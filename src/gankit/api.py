@@ -21,6 +21,7 @@ import torch
 from gankit.atomic import atomic_write_text
 from gankit.config import Config, config_from_dict, dump_config, load_config, read_yaml, with_absolute_paths
 from gankit.errors import ConfigError, DataError, RunFolderError
+from gankit.evaluation import evaluate_source  # noqa: F401 (re-exported: the API's evaluation verb)
 from gankit.games import DataSpec, build_game
 from gankit.sampling import (  # noqa: F401 (re-exported: the API's sampling verbs)
     DrawnSamples,
@@ -35,8 +36,8 @@ from gankit.sampling import (  # noqa: F401 (re-exported: the API's sampling ver
     sample_drs,
     save_samples,
 )
-from gankit.training import checkpoint as ckpt
 from gankit.paths import make_dir
+from gankit.training import checkpoint as ckpt
 from gankit.training.run_folder import (  # noqa: F401
     RESUMABLE_CHANGES,
     check_resumable,
