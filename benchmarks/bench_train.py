@@ -50,7 +50,7 @@ def build_trainer(recipe: str, out: str) -> tuple[Trainer, int]:
     data = api.load_data(config)
     torch.manual_seed(config.seed)
     game = build_game(config, DataSpec.of(data))
-    stream = DataStream(data.x, data.y, config.train.batch_size, seed=config.seed, device=torch.device("cpu"),
+    stream = DataStream.of(data, config.train.batch_size, seed=config.seed, device=torch.device("cpu"),
                         channels_last=config.train.channels_last)
     trainer = Trainer(game, stream, config, out, torch.device("cpu"))
     images_per_step = config.train.batch_size * config.train.d_steps

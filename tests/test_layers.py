@@ -18,7 +18,7 @@ MAX_LINES = 400
 LAYERS = [
     ("errors", "atomic", "paths", "assets"),
     ("config",),
-    ("losses", "data", "metrics", "nn"),
+    ("losses", "data", "metrics", "nn", "previews"),
     ("models",),
     ("games",),
     ("training",),

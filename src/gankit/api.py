@@ -145,10 +145,9 @@ def train(config: Config | str | None, out: str | Path | None = None, *,
         if dist.is_main and config.train.progress:
             print("\n".join(summary), file=sys.stderr, flush=True)
         torch.manual_seed(config.seed + 1000 * dist.rank)
-        stream = DataStream(dataset.x, dataset.y, config.train.batch_size, seed=config.seed, device=device,
+        stream = DataStream.of(dataset, config.train.batch_size, seed=config.seed, device=device,
                             rank=dist.rank, world_size=dist.world_size, channels_last=config.train.channels_last)
-        reference = dataset.x[:2500] if dataset.kind == "points" else None
-        trainer = Trainer(game, stream, config, run_dir, device, dist, reference=reference,
+        trainer = Trainer(game, stream, config, run_dir, device, dist, examples=dataset.preview_examples(),
                           metadata={"data_spec": data_spec_dict(spec)}, hooks=training_hooks(config, dataset))
         if resume_state is not None:
             trainer.load_state_dict(resume_state, resume_from)

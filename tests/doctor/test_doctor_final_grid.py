@@ -61,7 +61,7 @@ def test_a_collapsed_photo_run_is_named_by_the_doctor(tmp_path):
     run = tmp_path / "run"
     run.mkdir()
     (run / "config.yaml").write_text(dump_config(config), encoding="utf-8")
-    stream = DataStream(data.x, data.y, config.train.batch_size, seed=config.seed, device=torch.device("cpu"))
+    stream = DataStream.of(data, config.train.batch_size, seed=config.seed, device=torch.device("cpu"))
     hook = DoctorHook.for_dataset(data, probe_every=100, num_samples=64, console=False)  # no probe before the end
     Trainer(game, stream, config, run, torch.device("cpu"), hooks=[hook]).run()
     assert read_metrics(run, kind="probe") == []

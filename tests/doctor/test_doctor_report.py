@@ -121,9 +121,9 @@ class FakeTrainer(SimpleNamespace):
 
 
 def fake_trainer(run, generator, step=0):
-    game = SimpleNamespace(latent_shape=lambda: (2,), num_classes=0)
+    game = SimpleNamespace(latent_shape=lambda: (2,), num_classes=0, takes_noise=True)
     real = torch.randn(500, 2, generator=torch.Generator().manual_seed(0))
-    stream = SimpleNamespace(x=real, samples=lambda index: real[index])  # DataStream.samples: float, on the CPU
+    stream = SimpleNamespace(field_size=lambda name: len(real), samples=lambda index: real[index])  # DataStream.samples: float, on the CPU
     return FakeTrainer(run_dir=run, step=step, game=game, stream=stream, device=torch.device("cpu"),
                        config=SimpleNamespace(loss="nonsaturating"), events=[], generator=generator)
 

@@ -32,7 +32,7 @@ def train_with_doctor(run, recipe, overrides, *, probe_every=5, console=False, p
     data = api.load_data(config)
     torch.manual_seed(config.seed)
     game = build_game(config, DataSpec.of(data))
-    stream = DataStream(data.x, data.y, config.train.batch_size, seed=config.seed, device=torch.device("cpu"))
+    stream = DataStream.of(data, config.train.batch_size, seed=config.seed, device=torch.device("cpu"))
     hook = DoctorHook.for_dataset(data, probe_every=probe_every, console=console)
     run.mkdir(parents=True)
     (run / "config.yaml").write_text(dump_config(config))
@@ -136,7 +136,7 @@ def test_the_doctor_does_not_change_what_is_trained(tmp_path):
     data = api.load_data(config)
     torch.manual_seed(config.seed)
     game = build_game(config, DataSpec.of(data))
-    stream = DataStream(data.x, data.y, config.train.batch_size, seed=config.seed, device=torch.device("cpu"))
+    stream = DataStream.of(data, config.train.batch_size, seed=config.seed, device=torch.device("cpu"))
     Trainer(game, stream, config, tmp_path / "without", torch.device("cpu")).run()
     for a, b in zip(with_doctor.game.module("G").parameters(), game.module("G").parameters()):
         assert torch.equal(a, b)

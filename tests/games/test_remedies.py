@@ -21,7 +21,7 @@ def game_for(*overrides):
 
 def context(step=0, n=64, seed=0):
     ring = load_dataset("ring", n_points=n, seed=seed)
-    return PhaseContext(Batch(ring.x, None), n, NoiseSource(seed, torch.device("cpu")), step)
+    return PhaseContext(Batch(x=ring.x), n, NoiseSource(seed, torch.device("cpu")), step)
 
 
 def g_gradient(game, ctx):

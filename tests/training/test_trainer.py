@@ -25,7 +25,7 @@ def make_trainer(tmp_path, overrides=(), game=None):
     data = api.load_data(config)
     torch.manual_seed(0)
     game = game or build_game(config, DataSpec.of(data))
-    stream = DataStream(data.x, data.y, config.train.batch_size, seed=0, device=torch.device("cpu"))
+    stream = DataStream.of(data, config.train.batch_size, seed=0, device=torch.device("cpu"))
     return Trainer(game, stream, config, tmp_path, torch.device("cpu"))
 
 
@@ -60,8 +60,9 @@ class RecordingGame(Game):
 
     def __post_init__(self):
         self.calls = []
-        self.networks = {n: NetworkSpec(nn.Linear(64, 64), role="generator" if n.startswith("G") else "discriminator")
-                         for n in ("G_AB", "G_BA", "D_A", "D_B")}
+        # one Adam for both generators and one for both discriminators, as CycleGAN has
+        self.networks = {n: NetworkSpec(nn.Linear(64, 64), role="generator" if n.startswith("G") else "discriminator",
+                                        optimizer=n[0]) for n in ("G_AB", "G_BA", "D_A", "D_B")}
 
     def phases(self):
         return [Phase("D", ("D_A", "D_B"), repeats=2), Phase("G", ("G_AB", "G_BA")),
@@ -69,6 +70,9 @@ class RecordingGame(Game):
 
     def latent_shape(self):
         return (64,)
+
+    def make_probe(self, n, seed, device, examples):
+        return {"noise": torch.randn(n, 64, generator=torch.Generator().manual_seed(seed))}
 
     @property
     def sampler_name(self):
@@ -102,13 +106,23 @@ def test_a_new_game_with_four_networks_lazy_phases_and_growth_runs_unchanged(tmp
     d_calls = [s for s, p, _ in game.calls if p == "D"]
     assert d_calls == [s for s in range(6) for _ in range(2)]  # repeats=2 each step, each with a batch
     assert [s for s, p, _ in game.calls if p == "reg"] == [0, 4]  # every=4
-    assert trainer.stream.position == 6 * 2 * 16 % (200 - 200 % 16) or trainer.stream.epoch > 0
+    assert trainer.stream.state_dict()["position"] == 6 * 2 * 16 % (200 - 200 % 16) or trainer.stream.state_dict()["epoch"] > 0
     # the grown network got a fresh optimizer that holds its new parameters, and they train
     grown = game.module("G_AB")
     assert isinstance(grown, nn.Sequential)
-    held = {id(p) for group in trainer.optimizers["G_AB"].param_groups for p in group["params"]}
-    assert {id(p) for p in grown.parameters()} == held
-    assert trainer.optimizers["G_AB"].state  # it has taken steps
+    assert sorted(trainer.optimizers) == ["D", "G"]
+    held = {id(p) for group in trainer.optimizers["G"].param_groups for p in group["params"]}
+    assert {id(p) for p in grown.parameters()} | {id(p) for p in game.module("G_BA").parameters()} == held
+    assert all(p in trainer.optimizers["G"].state for p in grown.parameters())  # they have taken steps
+
+
+def test_a_phase_steps_only_its_networks_of_a_shared_optimizer(tmp_path):
+    game = RecordingGame()
+    trainer = make_trainer(tmp_path, game=game)
+    trainer.train_step()  # step 0: D (both), G (both), reg (D_A only)
+    d_a, d_b = snapshot(game.module("D_A")), snapshot(game.module("D_B"))
+    trainer._run_phase(Phase("reg", ("D_A",), needs_batch=False))
+    assert not unchanged(game.module("D_A"), d_a) and unchanged(game.module("D_B"), d_b)
 
 
 def test_ema_is_the_exponential_average_of_the_weights():

@@ -53,6 +53,15 @@ class ArrayDataset:
     def __len__(self) -> int:
         return int(self.x.shape[0])
 
+    def field_groups(self) -> dict[str, dict[str, torch.Tensor]]:
+        """The named fields this data yields, in groups drawn together (`gankit.data.batch`): ``x`` with ``y``."""
+        fields = {"x": self.x} if self.y is None else {"x": self.x, "y": self.y}
+        return {"samples": fields}
+
+    def preview_examples(self) -> dict[str, torch.Tensor]:
+        """Real examples a game's previews may show: a few real points under a 2-D scatter; none for images."""
+        return {"reference": self.x[:2500]} if self.kind == "points" else {}
+
     @property
     def sample_shape(self) -> tuple[int, ...]:
         """The shape of one sample: ``(C, H, W)`` for images, ``(D,)`` for points."""

@@ -120,20 +120,24 @@ class DoctorHook(Hook):
             elif kind == "finding" and "name" in record:
                 self.reported.add(record["name"])
         self._intervals = len(self.records)
+        game = trainer.game
+        if not game.takes_noise:  # a translation's outputs follow its inputs: no latent probe of diversity
+            return
         generator = torch.Generator().manual_seed(self.seed)
         n = self.num_samples
-        game = trainer.game
         self._noise = torch.randn(n, *game.latent_shape(), generator=generator).to(trainer.device)
         self._labels = (torch.arange(n) % game.num_classes).to(trainer.device) if game.num_classes else None
-        size = len(trainer.stream.x)
+        size = trainer.stream.field_size("x")
         index = torch.randperm(size, generator=generator)[: min(n, size)]
         self._real = trainer.stream.samples(index).detach()
 
     # -------------------------------------------------------------------------------------------- probing
     def probe(self, trainer: Trainer) -> dict[str, Any] | None:
         """`sample_diversity` of `num_samples` generated samples against as many real ones (None if not finite)."""
-        if self._noise is None:
+        if not self._started:
             self._start(trainer)
+        if self._noise is None:
+            return None
         samples = trainer.sample(self._noise, self._labels).cpu()
         if not torch.isfinite(samples).all():
             return None

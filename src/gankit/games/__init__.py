@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable
 
 from gankit.config import choice_error, register_validator
+from gankit.data.batch import check_fields
 from gankit.errors import ConfigError
 from gankit.models import D_NORM_CHOICES
 from gankit.nn import DIFFAUGMENT_POLICIES
@@ -51,7 +52,9 @@ def check_config(config: Config) -> None:
 def build_game(config: Config, data: DataSpec) -> Game:
     """The game (and its networks) a config names, for data of the given spec."""
     check_config(config)
-    return _GAMES[config.game](config, data)
+    game = _GAMES[config.game](config, data)
+    check_fields(data.field_names, game.needs, data.name, config.game)
+    return game
 
 
 def _adversarial_options(config: Config) -> dict:

@@ -19,12 +19,15 @@ samples that D scores as most real, annealed from the whole batch to `top_k` ove
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
 
 from gankit import losses
 from gankit.games.base import Game, NetworkSpec, Phase, PhaseContext
+from gankit.previews import save_image_grid, save_scatter
 from gankit.nn import call_with_parameters, diff_augment, keep_top_k, pack, top_k_fraction, unrolled_discriminator
 
 
@@ -73,6 +76,33 @@ class AdversarialGame(Game):
     @property
     def num_classes(self) -> int:
         return self.n_classes
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        return ("x", "y") if self.n_classes else ("x",)
+
+    def make_probe(self, n: int, seed: int, device: torch.device, examples: dict[str, torch.Tensor]) -> dict[str, Any]:
+        """`n` fixed latents from `seed`, their labels cycling through the classes, and the real points of
+        `examples["reference"]` (2-D data) to draw beneath generated ones."""
+        generator = torch.Generator(device=device).manual_seed(seed)
+        return {"noise": torch.randn(n, *self.latent_shape(), generator=generator, device=device),
+                "labels": self._cycled_labels(n, device), "reference": examples.get("reference")}
+
+    def _cycled_labels(self, n: int, device: torch.device) -> torch.Tensor | None:
+        return (torch.arange(n, device=device) % self.n_classes) if self.n_classes else None
+
+    def render_preview(self, sampler: nn.Module, probe: dict[str, Any], path: Path, title: str = "") -> None:
+        """An image grid of the probe (a row per class when conditional); for 2-D points, a scatter of 2,500
+        samples (latents seeded 0) over the real points."""
+        noise = probe["noise"]
+        images = self.generate(sampler, noise, probe["labels"]).float()
+        if images.dim() == 4:
+            save_image_grid(images, path, nrow=self.n_classes or None)
+            return
+        generator = torch.Generator(device=noise.device).manual_seed(0)
+        noise = torch.randn(2500, *self.latent_shape(), device=noise.device, generator=generator)
+        points = self.generate(sampler, noise, self._cycled_labels(2500, noise.device)).float()
+        save_scatter(points, path, reference=probe["reference"], title=title)
 
     def _labels(self, *args: torch.Tensor | None) -> tuple:
         return tuple(a for a in args if a is not None) if self.n_classes else ()

@@ -6,19 +6,28 @@ phase as a scalar tensor plus a dict of statistics, and how to sample. The train
 everything else (optimizers, freezing, mixed precision, data-parallel gradients, EMA, checkpoints, logs).
 
 This is TF-GAN's model/loss/train-op split and StyleGAN2-ADA's phase list: n_critic schedules and lazy
-regularization every k steps are data (`Phase.repeats`, `Phase.every`), not code.
+regularization every k steps are data (`Phase.repeats`, `Phase.every`), not code, and the order of the phases
+is the game's (D then G for most GANs, G then D for CycleGAN).
+
+A game also owns what a sample is (DESIGN.md, seam 2): it builds its fixed probe once (`make_probe`: latents and
+labels, or held-out input images) and renders previews of it (`render_preview`: an image grid, input | output |
+target strips, a scatter plot); the trainer only asks for the probe and a render at intervals. Its networks
+may share an optimizer (`NetworkSpec.optimizer`: CycleGAN steps both generators with one Adam), and whatever
+state it keeps beyond its networks (a pool of past fakes, a stage) it saves in `state_dict`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import nn
 
+from gankit.data.batch import Batch
+
 if TYPE_CHECKING:
-    from gankit.training.data_stream import Batch
     from gankit.training.noise import NoiseSource
 
 
@@ -31,11 +40,23 @@ class DataSpec:
     sample_shape: tuple[int, ...]
     num_classes: int = 0
     class_names: tuple[str, ...] = ()  # in label order, when the data names its classes
+    fields: tuple[tuple[str, tuple[int, ...]], ...] = ()  # (name, shape of one sample) of each field, when not x/y
 
     @classmethod
     def of(cls, dataset) -> DataSpec:
+        shapes = tuple((name, tuple(t.shape[1:])) for group in dataset.field_groups().values()
+                       for name, t in group.items() if name not in ("x", "y"))
         return cls(dataset.name, dataset.kind, tuple(dataset.sample_shape), int(dataset.num_classes),
-                   tuple(getattr(dataset, "class_names", ())))
+                   tuple(getattr(dataset, "class_names", ())), shapes)
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        if self.fields:
+            return tuple(name for name, _ in self.fields)
+        return ("x", "y") if self.num_classes else ("x",)
+
+    def field_shape(self, name: str) -> tuple[int, ...]:
+        return dict(self.fields)[name] if self.fields else self.sample_shape
 
 
 @dataclass(frozen=True)
@@ -69,6 +90,7 @@ class NetworkSpec:
     module: nn.Module
     role: str  # "generator" or "discriminator": selects optim.lr_g or optim.lr_d
     ema: bool = False  # keep an exponential moving average of this network's weights
+    optimizer: str | None = None  # networks naming the same group share one optimizer (default: their own)
 
 
 @dataclass
@@ -91,6 +113,37 @@ class Game:
         """Called before each step; returns the names of networks whose parameters were replaced (growing
         networks), so the trainer rebuilds their optimizers. Default: nothing changes."""
         return set()
+
+    def state_dict(self) -> dict[str, Any]:
+        """State beyond the networks' weights that a resumed run needs (a pool of past fakes, a stage)."""
+        return {}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore what `state_dict` returned."""
+
+    def optimizer_group(self, name: str) -> str:
+        """The optimizer that steps network `name`."""
+        return self.networks[name].optimizer or name
+
+    # ------------------------------------------------------------------------------------------ samples
+    @property
+    def needs(self) -> tuple[str, ...]:
+        """The batch fields the game reads (`gankit.data.batch`)."""
+        return ("x",)
+
+    @property
+    def takes_noise(self) -> bool:
+        """Whether the generator maps latent noise (and labels) to data, so latent probes make sense."""
+        return True
+
+    def make_probe(self, n: int, seed: int, device: torch.device, examples: dict[str, torch.Tensor]) -> dict[str, Any]:
+        """The fixed inputs every preview is drawn from, built once: `n` latents (and labels) from `seed`, or
+        held-out inputs from the data's `examples` (`preview_examples()` of the dataset)."""
+        raise NotImplementedError
+
+    def render_preview(self, sampler: nn.Module, probe: dict[str, Any], path: Path, title: str = "") -> None:
+        """Write a preview of `sampler` (the live generator or its EMA, in eval mode) on `probe` to `path`."""
+        raise NotImplementedError
 
     def generate(self, generator: nn.Module, noise: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """Samples from `generator` (the live network or its EMA) for latent `noise` and optional `labels`."""

@@ -11,7 +11,7 @@ import torch
 
 from gankit.errors import ConfigError, RunFolderError
 from gankit.paths import check_creatable, make_dir, protected_reason
-from gankit.training.images import save_image_grid, save_png, to_uint8
+from gankit.previews import save_image_grid, save_png, to_uint8
 
 SAMPLE_NAME = re.compile(r"\d{6}\.png")  # the files of a folder output, numbered from 000000.png
 

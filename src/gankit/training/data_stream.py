@@ -1,8 +1,14 @@
-"""An in-memory, epoch-shuffled, rank-sharded stream of batches whose position can be saved and restored.
+"""An in-memory, epoch-shuffled, rank-sharded stream of named batches whose position can be saved and restored.
 
-Each epoch is a permutation drawn from a generator seeded by (seed, epoch), so the order depends on nothing
-but those two numbers and a resumed run continues exactly where it stopped. The global batch
-``batch_size * world_size`` is split into contiguous rank slices; a partial last batch is dropped.
+The data comes as *groups* of fields (`field_groups()` of a dataset): the fields of one group share their
+first dimension and are drawn at the same indices (``x`` with its label ``y``; a ``source`` with its
+``target``), while separate groups are drawn independently (the two domains ``a`` and ``b`` of unpaired
+translation, each with its own length and epochs).
+
+Each epoch of a group is a permutation drawn from a generator seeded by (seed, group number, epoch), so the
+order depends on nothing but those numbers and a resumed run continues exactly where it stopped. The global
+batch ``batch_size * world_size`` is split into contiguous rank slices; a partial last batch is dropped. The
+first group is seeded as the single group of earlier versions was, so their runs resume unchanged.
 
 Images held as uint8 pixels (``load_dataset(..., keep_uint8=True)``) are mapped to float32 in [-1, 1] one batch
 at a time, after the move to the device, by the same ``p / 255 * 2 - 1`` the loaders use, so a batch holds the
@@ -11,29 +17,56 @@ same numbers as if the whole dataset had been converted at load time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
 
 import torch
 
+from gankit.data.batch import Batch
 from gankit.data.transforms import to_signed
 
+__all__ = ["Batch", "DataStream"]
 
-@dataclass
-class Batch:
-    """One rank's share of a global batch, already on the training device."""
 
-    x: torch.Tensor
-    y: torch.Tensor | None
+class _Group:
+    """The shuffling and position of one group of fields drawn together."""
 
-    def __len__(self) -> int:
-        return self.x.shape[0]
+    def __init__(self, fields: Mapping[str, torch.Tensor], seed: int) -> None:
+        sizes = {name: len(t) for name, t in fields.items()}
+        if len(set(sizes.values())) != 1:
+            raise ValueError(f"fields drawn together must have the same length, got {sizes}")
+        self.fields = dict(fields)
+        self.size = next(iter(sizes.values()))
+        self.seed = seed
+        self.epoch = 0
+        self.position = 0
+        self._order: torch.Tensor | None = None
+
+    def take(self, global_batch: int, rank: int, batch_size: int) -> torch.Tensor:
+        """This rank's indices of the next global batch; starts a new epoch when fewer than one remain."""
+        if self.position + global_batch > self.size:
+            self.epoch += 1
+            self.position = 0
+            self._order = None
+        if self._order is None:
+            generator = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
+            self._order = torch.randperm(self.size, generator=generator)
+        start = self.position + rank * batch_size
+        self.position += global_batch
+        return self._order[start : start + batch_size]
+
+    def state_dict(self) -> dict:
+        return {"epoch": self.epoch, "position": self.position}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.epoch = int(state["epoch"])
+        self.position = int(state["position"])
+        self._order = None
 
 
 class DataStream:
     def __init__(
         self,
-        x: torch.Tensor,
-        y: torch.Tensor | None,
+        groups: Mapping[str, Mapping[str, torch.Tensor | None]],
         batch_size: int,
         *,
         seed: int,
@@ -43,49 +76,67 @@ class DataStream:
         channels_last: bool = False,
     ) -> None:
         global_batch = batch_size * world_size
-        if len(x) < global_batch:
-            raise ValueError(f"dataset of {len(x)} samples is smaller than one global batch of {global_batch}")
-        self.x, self.y = x, y
+        self.groups: dict[str, _Group] = {}
+        for number, (name, fields) in enumerate(groups.items()):
+            present = {k: v for k, v in fields.items() if v is not None}
+            # group 0 keeps the seed of the single-group stream of earlier versions
+            group = _Group(present, seed if number == 0 else seed + 7919 * number)
+            if group.size < global_batch:
+                raise ValueError(f"dataset of {group.size} samples is smaller than one global batch of {global_batch}")
+            self.groups[name] = group
+        if not self.groups:
+            raise ValueError("a data stream needs at least one group of fields")
         self.batch_size = batch_size
         self.global_batch = global_batch
-        self.seed = seed
         self.device = torch.device(device)
         self.rank = rank
-        self.channels_last = channels_last and x.dim() == 4
-        self.epoch = 0
-        self.position = 0
-        self._order: torch.Tensor | None = None
+        self.channels_last = channels_last
 
-    def _permutation(self) -> torch.Tensor:
-        if self._order is None:
-            generator = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
-            self._order = torch.randperm(len(self.x), generator=generator)
-        return self._order
+    @classmethod
+    def of(cls, dataset, batch_size: int, **options) -> DataStream:
+        """The stream of a dataset's `field_groups()` (every dataset class of `gankit.data` has them)."""
+        return cls(dataset.field_groups(), batch_size, **options)
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(name for group in self.groups.values() for name in group.fields)
+
+    def _field(self, name: str) -> torch.Tensor:
+        for group in self.groups.values():
+            if name in group.fields:
+                return group.fields[name]
+        raise KeyError(f"the data has no field '{name}' (it has {', '.join(self.field_names)})")
+
+    def field_size(self, name: str) -> int:
+        return len(self._field(name))
+
+    def _to_device(self, t: torch.Tensor) -> torch.Tensor:
+        if self.channels_last and t.dim() == 4:
+            t = t.contiguous(memory_format=torch.channels_last)
+        t = t.to(self.device, non_blocking=True)
+        return to_signed(t) if t.dtype == torch.uint8 else t  # .to(float32) keeps the channels_last strides
 
     def next(self) -> Batch:
-        """The next batch; starts a new epoch when fewer than a global batch remain."""
-        if self.position + self.global_batch > len(self.x):
-            self.epoch += 1
-            self.position = 0
-            self._order = None
-        start = self.position + self.rank * self.batch_size
-        index = self._permutation()[start : start + self.batch_size]
-        self.position += self.global_batch
-        x = self.x[index]
-        if self.channels_last:
-            x = x.contiguous(memory_format=torch.channels_last)
-        x = to_signed(x.to(self.device, non_blocking=True))  # .to(float32) keeps the channels_last strides
-        y = self.y[index].to(self.device, non_blocking=True) if self.y is not None else None
-        return Batch(x, y)
+        """The next batch: each group's next slice, all fields on the device."""
+        fields = {}
+        for group in self.groups.values():
+            index = group.take(self.global_batch, self.rank, self.batch_size)
+            for name, t in group.fields.items():
+                fields[name] = self._to_device(t[index])
+        return Batch(fields)
 
-    def samples(self, index: torch.Tensor) -> torch.Tensor:
-        """The samples at ``index`` as the training sees them (images in [-1, 1] float32), on the CPU."""
-        return to_signed(self.x[index].cpu()).float()
+    def samples(self, index: torch.Tensor, field: str = "x") -> torch.Tensor:
+        """The samples of `field` at ``index`` as the training sees them (images in [-1, 1] float32), on the CPU."""
+        return to_signed(self._field(field)[index].cpu()).float()
 
     def state_dict(self) -> dict:
-        return {"epoch": self.epoch, "position": self.position}
+        if len(self.groups) == 1:  # the format of earlier versions
+            return next(iter(self.groups.values())).state_dict()
+        return {"groups": {name: group.state_dict() for name, group in self.groups.items()}}
 
     def load_state_dict(self, state: dict) -> None:
-        self.epoch = int(state["epoch"])
-        self.position = int(state["position"])
-        self._order = None
+        if "groups" not in state:
+            next(iter(self.groups.values())).load_state_dict(state)
+            return
+        for name, group in self.groups.items():
+            group.load_state_dict(state["groups"][name])

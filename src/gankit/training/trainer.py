@@ -1,14 +1,16 @@
 """The trainer: runs the phases of any `Game`, and owns what every game needs.
 
-It knows nothing about a particular GAN. Per generator step it runs each due phase (`Phase.every`) its
+It knows nothing about a particular GAN: not what a sample is (the game builds its probe and renders its
+previews), nor which fields a batch holds (the game reads them by name). Per generator step it runs each due phase (`Phase.every`) its
 number of times (`Phase.repeats`): freeze every network the phase does not update (requires_grad off, so
 gradients flow *through* a frozen network but never into its weights), compute the phase's loss under
 optional mixed precision, back-propagate, average gradients across ranks, check the loss is finite, record
-gradient norms, and step the optimizers of the updated networks. After the step it updates the EMA copies,
+gradient norms, and step the optimizers of the updated networks (networks may share one optimizer, as
+CycleGAN's two generators do). After the step it updates the EMA copies,
 and on intervals logs statistics, writes sample grids and checkpoints (rank 0 only).
 
-The full state (weights, optimizers, EMA, the noise generator, the global RNGs, the data position, the step)
-is checkpointed, so a resumed run is bit-for-bit the run that was never stopped.
+The full state (weights, optimizers, EMA, the game's own state such as a pool of past fakes, the noise
+generator, the global RNGs, the data position, the step) is checkpointed, so a resumed run is bit-for-bit the run that was never stopped.
 """
 
 from __future__ import annotations
@@ -35,22 +37,12 @@ from gankit.training.distributed import (
 )
 from gankit.training.ema import EMA
 from gankit.training.hooks import Hook, TrainingDiverged, TrainingInterrupted, TrainResult  # noqa: F401
-from gankit.training.images import save_image_grid, save_scatter
 from gankit.training.noise import NoiseSource
+from gankit.training.optimizers import base_lr, make_adam, match_state_layout, optimizer_groups
 from gankit.training.progress import Progress
 from gankit.training.report import plot_training_curves
 from gankit.training.schedule import lr_factor
 from gankit.training.stats import MetricsWriter, StatsCollector
-
-
-def _match_state_layout(optimizer: torch.optim.Optimizer) -> None:
-    """Give every per-parameter state tensor its parameter's memory layout (checkpoints store contiguous
-    tensors; a channels_last weight needs channels_last moments, or fused kernels pair the wrong elements)."""
-    for group in optimizer.param_groups:
-        for param in group["params"]:
-            for key, value in optimizer.state.get(param, {}).items():
-                if isinstance(value, torch.Tensor) and value.shape == param.shape and value.stride() != param.stride():
-                    optimizer.state[param][key] = torch.empty_like(param, dtype=value.dtype).copy_(value)
 
 
 def _has_conv(module: nn.Module) -> bool:
@@ -66,7 +58,7 @@ class Trainer:
         run_dir: Path,
         device: torch.device,
         dist: DistInfo = DistInfo(),
-        reference: torch.Tensor | None = None,
+        examples: dict[str, torch.Tensor] | None = None,
         metadata: dict | None = None,
         hooks: list[Hook] | None = None,
     ) -> None:
@@ -77,13 +69,13 @@ class Trainer:
         self.run_dir = Path(run_dir)
         self.device = device
         self.dist = dist
-        self.reference = reference  # a few real points, drawn under 2-D samples
         self.metadata = metadata or {}  # JSON-able facts stored with every checkpoint (e.g. the data's shape)
         self.hooks = list(hooks or [])
         self.step = 0
         self.noise = NoiseSource(config.seed + 1, device, dist.rank, dist.world_size)
         self._prepare_networks()
-        self.optimizers = {name: self._make_optimizer(name) for name in game.networks}
+        self.group_members = optimizer_groups(game)
+        self.optimizers = {group: self._make_optimizer(group) for group in self.group_members}
         self.emas = {
             name: EMA(spec.module, self.train_cfg.ema, self.train_cfg.ema_start)
             for name, spec in game.networks.items()
@@ -91,10 +83,8 @@ class Trainer:
         }
         self.amp_dtype = self._amp_dtype()
         self.scaler = torch.amp.GradScaler("cuda") if self.amp_dtype == torch.float16 else None
-        fixed = torch.Generator(device=device).manual_seed(config.seed + 2)
-        n = self.train_cfg.num_samples
-        self.fixed_noise = torch.randn(n, *game.latent_shape(), generator=fixed, device=device)
-        self.fixed_labels = (torch.arange(n, device=device) % game.num_classes) if game.num_classes else None
+        # the fixed inputs of every preview, from their own seed (no draw from the training streams)
+        self.probe = game.make_probe(self.train_cfg.num_samples, config.seed + 2, device, examples or {})
         self.collector = StatsCollector()
         self.writer: MetricsWriter | None = None
 
@@ -110,8 +100,8 @@ class Trainer:
                 broadcast_module(module)
             spec.module = module.train()
 
-    def _base_lr(self, name: str) -> float:
-        return self.config.optim.lr_g if self.game.networks[name].role == "generator" else self.config.optim.lr_d
+    def _base_lr(self, group: str) -> float:
+        return base_lr(self.config.optim, self.game.networks[self.group_members[group][0]].role)
 
     def _apply_lr_schedule(self) -> None:
         """Set every optimizer's rate for the current step (gankit.training.schedule)."""
@@ -121,13 +111,9 @@ class Trainer:
             for group in optimizer.param_groups:
                 group["lr"] = self._base_lr(name) * factor
 
-    def _make_optimizer(self, name: str) -> torch.optim.Optimizer:
-        spec = self.game.networks[name]
-        lr = self._base_lr(name)
-        betas = (self.config.optim.beta1, self.config.optim.beta2)
-        # The fused kernel (one pass over all parameters) exists for CPU and CUDA tensors; else foreach.
-        fused = self.device.type in ("cpu", "cuda")
-        return torch.optim.Adam(spec.module.parameters(), lr=lr, betas=betas, fused=fused, foreach=not fused)
+    def _make_optimizer(self, group: str) -> torch.optim.Optimizer:
+        params = [p for name in self.group_members[group] for p in self.game.module(name).parameters()]
+        return make_adam(params, self._base_lr(group), self.config.optim, self.device)
 
     def _amp_dtype(self) -> torch.dtype | None:
         if not self.train_cfg.amp:
@@ -148,10 +134,15 @@ class Trainer:
         for name, spec in self.game.networks.items():
             spec.module.requires_grad_(name in updates)
 
+    def _phase_groups(self, phase: Phase) -> list[str]:
+        """The optimizers a phase steps: the groups of the networks it updates, each once."""
+        return list(dict.fromkeys(self.game.optimizer_group(name) for name in phase.updates))
+
     def _run_phase(self, phase: Phase) -> dict[str, torch.Tensor]:
         self._set_trainable(phase.updates)
-        for name in phase.updates:
-            self.optimizers[name].zero_grad(set_to_none=True)
+        groups = self._phase_groups(phase)
+        for group in groups:  # None, not zero: a network of a shared group that this phase freezes is not stepped
+            self.optimizers[group].zero_grad(set_to_none=True)
         batch = self.stream.next() if phase.needs_batch else None
         ctx = PhaseContext(batch=batch, batch_size=self.stream.batch_size, noise=self.noise, step=self.step)
         with self._autocast():
@@ -164,8 +155,8 @@ class Trainer:
         modules = [self.game.module(n) for n in phase.updates]
         if self.scaler is not None:
             self.scaler.scale(loss).backward()
-            for name in phase.updates:
-                self.scaler.unscale_(self.optimizers[name])
+            for group in groups:
+                self.scaler.unscale_(self.optimizers[group])
         else:
             loss.backward()
         if self.dist.enabled:
@@ -179,11 +170,11 @@ class Trainer:
                         f"gradient norm of '{name}' became {norm.item()} in phase {phase.name} at step {self.step}; "
                         f"stopped without saving (last good checkpoint: {self._last_checkpoint_text()})")
                 stats[f"grad_norm/{name}"] = norm
-        for name in phase.updates:
+        for group in groups:
             if self.scaler is not None:
-                self.scaler.step(self.optimizers[name])
+                self.scaler.step(self.optimizers[group])
             else:
-                self.optimizers[name].step()
+                self.optimizers[group].step()
         if self.scaler is not None:
             self.scaler.update()
         self.game.after_phase(phase.name)
@@ -192,8 +183,8 @@ class Trainer:
     def train_step(self) -> None:
         """One generator step: every due phase, its number of times; then the EMA update."""
         changed = self.game.on_step_start(self.step)
-        for name in changed:
-            self.optimizers[name] = self._make_optimizer(name)
+        for group in dict.fromkeys(self.game.optimizer_group(name) for name in changed):
+            self.optimizers[group] = self._make_optimizer(group)
         if self.config.optim.decay != "none":
             self._apply_lr_schedule()
         for phase in self.game.phases():
@@ -221,17 +212,16 @@ class Trainer:
         finally:
             module.train(was_training)
 
+    @torch.inference_mode()
     def write_samples(self, path: Path) -> None:
-        samples = self.sample(self.fixed_noise, self.fixed_labels)
-        if samples.dim() == 4:
-            nrow = self.game.num_classes if self.game.num_classes else None
-            save_image_grid(samples, path, nrow=nrow)
-        else:
-            generator = torch.Generator(device=self.device).manual_seed(0)
-            noise = torch.randn(2500, *self.game.latent_shape(), device=self.device, generator=generator)
-            labels = torch.arange(2500, device=self.device) % self.game.num_classes if self.game.num_classes else None
-            points = self.sample(noise, labels)
-            save_scatter(points, path, reference=self.reference, title=f"step {self.step}")
+        """The game's preview of its fixed probe, drawn by the sampling network in eval mode."""
+        module = self.sampler()
+        was_training = module.training
+        module.eval()
+        try:
+            self.game.render_preview(module, self.probe, path, title=f"step {self.step}")
+        finally:
+            module.train(was_training)
 
     # ------------------------------------------------------------------------------------------ state
     def state_dict(self) -> dict:
@@ -241,6 +231,7 @@ class Trainer:
             "networks": {n: s.module.state_dict() for n, s in self.game.networks.items()},
             "ema": {n: e.module.state_dict() for n, e in self.emas.items()},
             "optimizers": {n: o.state_dict() for n, o in self.optimizers.items()},
+            "game": self.game.state_dict(),
             "noise": self.noise.state_dict(),
             "data": self.stream.state_dict(),
             "rng": {"torch": torch.get_rng_state()},
@@ -268,7 +259,8 @@ class Trainer:
                 opt.load_state_dict(state["optimizers"][name])
             except (KeyError, ValueError) as exc:
                 raise ckpt.CheckpointError(f"checkpoint {source}: optimizer of '{name}' does not fit ({exc})") from None
-            _match_state_layout(opt)
+            match_state_layout(opt)
+        self.game.load_state_dict(state.get("game", {}))
         self.noise.load_state_dict(state["noise"])
         self.stream.load_state_dict(state["data"])
         torch.set_rng_state(state["rng"]["torch"])
