@@ -40,7 +40,9 @@ from gankit.paths import make_dir
 from gankit.training import checkpoint as ckpt
 from gankit.training.run_folder import (  # noqa: F401
     RESUMABLE_CHANGES,
+    amp_named,
     check_resumable,
+    check_resumable_precision,
     check_run_dir,
     replace_run_folder,
 )
@@ -127,6 +129,8 @@ def train(config: Config | str | None, out: str | Path | None = None, *,
         if resume_from is not None:
             resume_step, resume_state = ckpt.load_checkpoint(resume_from)
             check_resumable(resume_state["config"], config, run_dir)
+            amp_changed = config.train.amp != resume_state["config"].get("train", {}).get("amp", False)
+            check_resumable_precision(resume_state, config, device, run_dir, amp_named(overrides) or amp_changed)
             if resume_step >= config.train.steps:
                 raise RunFolderError(f"cannot resume {run_dir}: it is already at step {resume_step}; "
                                      f"raise train.steps above {resume_step} to train on")

@@ -13,7 +13,6 @@ is checkpointed, so a resumed run is bit-for-bit the run that was never stopped.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import time
@@ -37,6 +36,7 @@ from gankit.training.ema import EMA
 from gankit.training.hooks import Hook, TrainingDiverged, TrainingInterrupted, TrainResult  # noqa: F401
 from gankit.training.images import save_image_grid, save_scatter
 from gankit.training.noise import NoiseSource
+from gankit.training.precision import choose_precision
 from gankit.training.progress import Progress
 from gankit.training.report import plot_training_curves
 from gankit.training.schedule import lr_factor
@@ -89,8 +89,9 @@ class Trainer:
             for name, spec in game.networks.items()
             if spec.ema and self.train_cfg.ema > 0
         }
+        self.precision = choose_precision(self.train_cfg.amp, device)
         self.amp_dtype = self._amp_dtype()
-        self.scaler = torch.amp.GradScaler("cuda") if self.amp_dtype == torch.float16 else None
+        self.scaler = torch.amp.GradScaler("cuda") if self.precision.needs_scaler else None
         fixed = torch.Generator(device=device).manual_seed(config.seed + 2)
         n = self.train_cfg.num_samples
         self.fixed_noise = torch.randn(n, *game.latent_shape(), generator=fixed, device=device)
@@ -130,18 +131,10 @@ class Trainer:
         return torch.optim.Adam(spec.module.parameters(), lr=lr, betas=betas, fused=fused, foreach=not fused)
 
     def _amp_dtype(self) -> torch.dtype | None:
-        if not self.train_cfg.amp:
-            return None
-        if self.device.type == "cuda":
-            return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-        if self.device.type == "cpu":
-            return torch.bfloat16
-        return None
+        return self.precision.dtype  # gankit.training.precision: train.amp resolved for the device
 
     def _autocast(self):
-        if self.amp_dtype is None:
-            return contextlib.nullcontext()
-        return torch.autocast(device_type=self.device.type, dtype=self.amp_dtype)
+        return self.precision.autocast()
 
     # ------------------------------------------------------------------------------------------ one step
     def _set_trainable(self, updates: tuple[str, ...]) -> None:
@@ -245,6 +238,7 @@ class Trainer:
             "data": self.stream.state_dict(),
             "rng": {"torch": torch.get_rng_state()},
             "world_size": self.dist.world_size,
+            "precision": self.precision.mode,
             **self.metadata,
         }
         if torch.cuda.is_available() and self.device.type == "cuda":
