@@ -100,7 +100,8 @@ def quality(recipe: str, seeds: list[int], steps: int, workdir: Path) -> list[di
         for amp in ("false", "auto"):
             run = workdir / f"{recipe}-{amp}-{seed}"
             result = api.train(recipe, run, overrides=QUIET + [f"seed={seed}", f"train.steps={steps}",
-                                                                f"train.amp={amp}", "train.ckpt_every=1000000"])
+                                                                f"train.amp={amp}", "train.ckpt_every=1000000",
+                                                                f"train.threads={torch.get_num_threads()}"])
             row = {"recipe": recipe, "seed": seed, "amp": amp, "seconds": result.seconds,
                    "images_per_second": result.images_per_second}
             for precision in ("fp32", "bf16"):
