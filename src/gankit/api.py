@@ -40,10 +40,13 @@ from gankit.paths import make_dir
 from gankit.training import checkpoint as ckpt
 from gankit.training.run_folder import (  # noqa: F401
     RESUMABLE_CHANGES,
+    amp_named,
     check_resumable,
+    check_resumable_precision,
     check_run_dir,
     replace_run_folder,
 )
+from gankit.training.precision import choose_precision
 from gankit.training.setup import data_spec_dict, load_data, resolve_device  # noqa: F401
 from gankit.training.threads import use_threads  # noqa: F401 (the CLI's --threads for every verb)
 
@@ -127,6 +130,8 @@ def train(config: Config | str | None, out: str | Path | None = None, *,
         if resume_from is not None:
             resume_step, resume_state = ckpt.load_checkpoint(resume_from)
             check_resumable(resume_state["config"], config, run_dir)
+            amp_changed = config.train.amp != resume_state["config"].get("train", {}).get("amp", False)
+            check_resumable_precision(resume_state, config, device, run_dir, amp_named(overrides) or amp_changed)
             if resume_step >= config.train.steps:
                 raise RunFolderError(f"cannot resume {run_dir}: it is already at step {resume_step}; "
                                      f"raise train.steps above {resume_step} to train on")
@@ -148,7 +153,8 @@ def train(config: Config | str | None, out: str | Path | None = None, *,
         stream = DataStream.of(dataset, config.train.batch_size, seed=config.seed, device=device,
                             rank=dist.rank, world_size=dist.world_size, channels_last=config.train.channels_last)
         trainer = Trainer(game, stream, config, run_dir, device, dist, examples=dataset.preview_examples(),
-                          metadata={"data_spec": data_spec_dict(spec)}, hooks=training_hooks(config, dataset))
+                          metadata={"data_spec": data_spec_dict(spec)}, hooks=training_hooks(config, dataset),
+                          precision=choose_precision(config.train.amp, device, data_kind=dataset.kind))
         if resume_state is not None:
             trainer.load_state_dict(resume_state, resume_from)
         if dist.is_main:

@@ -73,7 +73,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     api.use_threads(args.threads)
     result = evaluation.evaluate_source(args.source, ref=args.ref, metrics=args.metrics, n=args.n,
                                         extractor=args.extractor, seed=args.seed, cache_dir=args.cache_dir,
-                                        label=args.label, jacobian_rejection=args.jacobian_rejection)
+                                        label=args.label, jacobian_rejection=args.jacobian_rejection,
+                                        precision=args.precision)
     print(evaluation.result_to_json(result) if args.json else evaluation.format_table(result))
     return 0
 
@@ -203,6 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jacobian-rejection", type=float, metavar="Q", help=JACOBIAN_HELP)
     p.add_argument("--cache-dir", metavar="DIR", help="classifiers and reference statistics (default $GANKIT_CACHE "
                    "or ~/.cache/gankit)")
+    p.add_argument("--precision", choices=("fp32", "bf16"), help="arithmetic of the feature extraction (default "
+                   f"{EVAL_DEFAULTS['precision']}; bf16 moves FID, see docs/BENCHMARKS.md)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--threads", type=int, default=0, metavar="N", help=THREADS_HELP)
     p.set_defaults(func=_cmd_eval)

@@ -8,6 +8,10 @@ scalar mean over all elements. Probabilistic losses use ``softplus``, never ``lo
     -log(1-σ(x))  = softplus(x)
 
 Notation below: D(x) is the logit on a real sample, D(G(z)) the logit on a generated one.
+
+Every loss and penalty is computed in float32 whatever the logits' type: under mixed precision
+(`gankit.training.precision`) D's logits come out in bfloat16 or float16, whose 8- or 11-bit mantissa
+would round the softplus, the means and the gradient norms (``_f32`` casts; autograd casts the gradient back).
 """
 
 from __future__ import annotations
@@ -41,6 +45,11 @@ __all__ = [
 ]
 
 
+def _f32(*tensors: Tensor) -> tuple[Tensor, ...]:
+    """The tensors as float32 (no copy when they already are)."""
+    return tuple(t.float() for t in tensors)
+
+
 # --------------------------------------------------------------------------- minimax / non-saturating
 def minimax_d(real_logits: Tensor, fake_logits: Tensor, *, real_target: float = 1.0) -> Tensor:
     """Discriminator loss of the original GAN (Goodfellow et al. 2014, "Generative Adversarial Nets").
@@ -56,6 +65,7 @@ def minimax_d(real_logits: Tensor, fake_logits: Tensor, *, real_target: float = 
     while the fake target stays 0 (smoothing the fake side would reward G for staying put).
     The minimum of the real term is then reached at σ(D(x)) = t, not at D(x) → ∞.
     """
+    real_logits, fake_logits = _f32(real_logits, fake_logits)
     if not 0.0 <= real_target <= 1.0:
         raise ValueError(f"real_target must lie in [0, 1], got {real_target}")
     real_term = F.binary_cross_entropy_with_logits(
@@ -73,6 +83,7 @@ def minimax_g(fake_logits: Tensor) -> Tensor:
     G minimizes it. Its gradient w.r.t. the logit is -σ(D(G(z))), which vanishes when D confidently
     rejects the fakes (early training) — the reason for :func:`nonsaturating_g`.
     """
+    (fake_logits,) = _f32(fake_logits)
     return -F.softplus(fake_logits).mean()
 
 
@@ -92,6 +103,7 @@ def nonsaturating_g(fake_logits: Tensor) -> Tensor:
     Same fixed point as :func:`minimax_g`, but the gradient w.r.t. the logit is -(1 - σ(D(G(z)))),
     close to -1 exactly when D rejects the fakes.
     """
+    (fake_logits,) = _f32(fake_logits)
     return F.softplus(-fake_logits).mean()
 
 
@@ -104,6 +116,7 @@ def wasserstein_d(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
     Its negative estimates the Wasserstein-1 distance when D is 1-Lipschitz; enforce that with
     :func:`clip_weights_` (WGAN) or :func:`gradient_penalty` (WGAN-GP).
     """
+    real_logits, fake_logits = _f32(real_logits, fake_logits)
     return fake_logits.mean() - real_logits.mean()
 
 
@@ -112,6 +125,7 @@ def wasserstein_g(fake_logits: Tensor) -> Tensor:
 
         L_G = -E[D(G(z))]
     """
+    (fake_logits,) = _f32(fake_logits)
     return -fake_logits.mean()
 
 
@@ -154,8 +168,8 @@ def gradient_penalty(
     eps = torch.rand(eps_shape, generator=generator, device=real.device, dtype=real.dtype)
     interpolates = (eps * real.detach() + (1.0 - eps) * fake.detach()).requires_grad_(True)
     scores = discriminator(interpolates, **d_kwargs)
-    (grads,) = torch.autograd.grad(outputs=scores.sum(), inputs=interpolates, create_graph=True)
-    grad_norm = torch.linalg.vector_norm(grads.reshape(batch, -1), ord=2, dim=1)
+    (grads,) = torch.autograd.grad(outputs=scores.float().sum(), inputs=interpolates, create_graph=True)
+    grad_norm = torch.linalg.vector_norm(grads.float().reshape(batch, -1), ord=2, dim=1)
     return ((grad_norm - weight_target) ** 2).mean()
 
 
@@ -165,6 +179,7 @@ def hinge_d(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
 
         L_D = E[relu(1 - D(x))] + E[relu(1 + D(G(z)))]
     """
+    real_logits, fake_logits = _f32(real_logits, fake_logits)
     return F.relu(1.0 - real_logits).mean() + F.relu(1.0 + fake_logits).mean()
 
 
@@ -173,6 +188,7 @@ def hinge_g(fake_logits: Tensor) -> Tensor:
 
         L_G = -E[D(G(z))]
     """
+    (fake_logits,) = _f32(fake_logits)
     return -fake_logits.mean()
 
 
@@ -182,6 +198,7 @@ def least_squares_d(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
 
         L_D = ½E[(D(x) - 1)^2] + ½E[D(G(z))^2]
     """
+    real_logits, fake_logits = _f32(real_logits, fake_logits)
     return 0.5 * ((real_logits - 1.0) ** 2).mean() + 0.5 * (fake_logits**2).mean()
 
 
@@ -190,6 +207,7 @@ def least_squares_g(fake_logits: Tensor) -> Tensor:
 
         L_G = ½E[(D(G(z)) - 1)^2]
     """
+    (fake_logits,) = _f32(fake_logits)
     return 0.5 * ((fake_logits - 1.0) ** 2).mean()
 
 
@@ -205,8 +223,8 @@ def r1_penalty(real_logits: Tensor, real_inputs: Tensor) -> Tensor:
     """
     if not real_inputs.requires_grad:
         raise ValueError("r1_penalty needs real_inputs.requires_grad_(True) before computing D(real_inputs)")
-    (grads,) = torch.autograd.grad(outputs=real_logits.sum(), inputs=real_inputs, create_graph=True)
-    return grads.reshape(grads.shape[0], -1).pow(2).sum(dim=1).mean()
+    (grads,) = torch.autograd.grad(outputs=real_logits.float().sum(), inputs=real_inputs, create_graph=True)
+    return grads.float().reshape(grads.shape[0], -1).pow(2).sum(dim=1).mean()
 
 
 # --------------------------------------------------------------------------- registry

@@ -194,6 +194,20 @@ def test_table_output(digits_run: Path, cache: Path, capsys: pytest.CaptureFixtu
     assert lines[1].split()[0] == "fid" and float(lines[1].split()[1]) > 0
     assert lines[2].startswith("is") and "±" in lines[2]
     assert "step 4" in out and "digits (train)" in out
+    assert " in fp32; seed 0" in out  # the precision of the feature extraction
+
+
+def test_bf16_features_are_named_and_close_to_fp32(digits_run: Path, cache: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    fp32 = evaluate_source(digits_run, n=200, metrics="fid", cache_dir=cache, log=None)
+    code, out, _ = run_cli(capsys, "eval", digits_run, "--n", "200", "--metrics", "fid", "--cache-dir", cache,
+                           "--precision", "bf16", "--json")
+    bf16 = json.loads(out)
+    assert code == 0 and fp32["settings"]["precision"] == "fp32" and bf16["settings"]["precision"] == "bf16"
+    assert bf16["settings"]["feature_dtype"] == "bfloat16"
+    assert bf16["fid"] == pytest.approx(fp32["fid"], rel=0.1)  # same samples: bf16 rounding moves FID a little
+    with pytest.raises(ConfigError, match="--precision"):
+        evaluate_source(digits_run, n=200, metrics="fid", cache_dir=cache, log=None, precision="fp8")
 
 
 def test_conditional_generator_one_class(digits_run: Path, cache: Path) -> None:

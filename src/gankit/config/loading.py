@@ -10,7 +10,7 @@ import difflib
 import os
 from importlib import resources
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import Any, get_args, get_type_hints
 
 import yaml
 
@@ -31,6 +31,12 @@ def _coerce(value: Any, hint: Any, key: str) -> Any:
         if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
             raise ConfigError(f"config key '{key}' must be a list of integers, got {value!r}")
         return list(value)
+    if "Literal" in text:  # a switch with named settings, e.g. train.amp: true | false | auto
+        allowed = [a for arg in get_args(hint) for a in (get_args(arg) or [arg])]
+        if (isinstance(value, bool) and bool in allowed) or (isinstance(value, str) and value in allowed):
+            return value
+        names = ["true", "false"] * (bool in allowed) + [str(a) for a in allowed if a is not bool]
+        raise ConfigError(f"config key '{key}' must be {', '.join(names[:-1])} or {names[-1]}, got {value!r}")
     if "bool" in text:
         if not isinstance(value, bool):
             raise ConfigError(f"config key '{key}' must be true or false, got {value!r}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 DECAY_CHOICES = ("none", "linear")
 LOSS_CHOICES = ("minimax", "nonsaturating", "wasserstein", "wgan-gp", "hinge", "least-squares")
@@ -67,7 +67,7 @@ class TrainConfig:
     d_steps: int = 1
     ema: float = 0.0
     ema_start: int = 0
-    amp: bool = False
+    amp: bool | Literal["auto"] = "auto"  # mixed precision: auto picks per device (gankit.training.precision)
     channels_last: bool = True
     sync_bn: bool = True
     log_every: int = 10

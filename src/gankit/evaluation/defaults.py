@@ -31,5 +31,6 @@ EVAL_DEFAULTS: dict[str, object] = {
     "n_images": 10_000,  # generated (and at most this many reference) images
     "n_points": 2_500,  # the VEEGAN / PacGAN protocol draws 2,500 samples
     "seed": 0,  # latent vectors, labels and KID subsets
-    "reference_points_seed": 1,  # reference points of a synthetic mixture, independent of a run's seed 0
+    "reference_points_seed": 1,
+    "precision": "fp32",  # feature extraction: fp32 or bf16 (autocast); docs/BENCHMARKS.md has the FID change  # reference points of a synthetic mixture, independent of a run's seed 0
 }

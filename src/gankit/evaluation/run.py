@@ -38,6 +38,7 @@ from gankit.training.setup import resolve_device
 
 METRIC_NAMES = tuple(METRIC_OUTPUTS)
 _NEEDS_LOGITS = ("is", "classes")
+FEATURE_DTYPES = {"fp32": None, "bf16": torch.bfloat16}  # the arithmetic of feature extraction
 
 
 def default_cache_dir() -> Path:
@@ -77,6 +78,7 @@ def evaluate_source(
     jacobian_rejection: float | None = None,
     device: str | torch.device = "auto",
     log: Callable[[str], None] | None = _stderr,
+    precision: str | None = None,
 ) -> dict[str, Any]:
     """Measure the samples of ``source`` against a reference; one flat dict of metrics plus ``settings``.
 
@@ -101,7 +103,8 @@ def evaluate_source(
     logits), or any registered extractor that needs no arguments. Points are compared as they are.
 
     ``batch_size`` (images per forward pass) defaults to the extractor's preferred size; results do not
-    depend on it. Reference features are cached under ``cache_dir/reference_stats`` keyed by dataset, split,
+    depend on it. ``precision`` ("fp32" or "bf16", default :data:`EVAL_DEFAULTS`) is the arithmetic of the
+    feature extraction (bf16: autocast; the result's settings and table name it). Reference features are cached under ``cache_dir/reference_stats`` keyed by dataset, split,
     shape, class, extractor id and n. ``log`` receives progress lines (default: stderr; None: silent). Returns e.g.
     ``{"fid": ..., "kid": ..., "kid_std": ..., "precision": ..., "recall": ..., "settings": {...}}``.
     """
@@ -111,6 +114,9 @@ def evaluate_source(
     if extractor_name not in feature_extractor_names():
         raise ConfigError(f"unknown --extractor {extractor_name!r}; choose one of {feature_extractor_names()}")
     seed = int(EVAL_DEFAULTS["seed"] if seed is None else seed)  # type: ignore[call-overload]
+    precision = str(EVAL_DEFAULTS["precision"] if precision is None else precision)
+    if precision not in FEATURE_DTYPES:
+        raise ConfigError(f"unknown --precision {precision!r}; choose {' or '.join(FEATURE_DTYPES)}")
     cache = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
     check_creatable(cache, "--cache-dir" if cache_dir is not None else "cache folder")
     torch_device = device if isinstance(device, torch.device) else resolve_device(device)
@@ -144,6 +150,7 @@ def evaluate_source(
         reference_key=_reference_key(reference) if feature_extractor is not None else None,
         cache_dir=cache / "reference_stats" if feature_extractor is not None else None,
         progress=bar.update if bar is not None else None,
+        feature_dtype=FEATURE_DTYPES[precision] if feature_extractor is not None else None,
     )
     if bar is not None:
         bar.close()
@@ -155,6 +162,7 @@ def evaluate_source(
         "seed": seed,
         "extractor": extractor_name if feature_extractor is not None else "identity (points)",
         "classifier": classifier_info,
+        "precision": precision if feature_extractor is not None else "fp32",
         "skipped": skipped,
         **{k: v for k, v in metric_settings.items() if k not in ("extractor", "seed")},
         "cache_dir": str(cache),
@@ -259,7 +267,7 @@ def format_table(result: dict[str, Any]) -> str:
     if s.get("jacobian_rejection"):
         where += f", {s['jacobian_rejection']:.0%} of latent codes rejected where G is steepest"
     lines.append(f"\n{s['n_fake']} samples of {where} vs {ref['n']} of {ref['identity']} ({ref['split']}); "
-                 f"features: {s['extractor_id']}; seed {s['seed']}")
+                 f"features: {s['extractor_id']} in {s.get('precision', 'fp32')}; seed {s['seed']}")
     for note in s["skipped"]:
         lines.append(f"skipped {note}")
     return "\n".join(lines)

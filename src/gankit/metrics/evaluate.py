@@ -101,6 +101,7 @@ def evaluate(
     reference_key: dict[str, Any] | None = None,
     cache_dir: str | Path | None = None,
     progress: Callable[[int], None] | None = None,
+    feature_dtype: torch.dtype | None = None,
 ) -> dict[str, Any]:
     """Compute the metrics of ``fake`` against ``real`` and return them in one flat dict plus ``settings``.
 
@@ -120,7 +121,9 @@ def evaluate(
     With ``cache_dir`` and ``reference_key`` (e.g. {"dataset": "fashion-mnist", "split": "train"}), the real
     features come from :func:`reference_stats`, keyed by that dict plus the extractor id and the sample count.
     The ``settings`` entry records everything needed to reproduce the numbers. ``progress`` is called with
-    the number of images of each batch run through the extractor (for a progress bar).
+    the number of images of each batch run through the extractor (for a progress bar). ``feature_dtype``
+    (e.g. ``torch.bfloat16``) runs the extractor under autocast in that type (None: float32); the cache key
+    then names it, so float32 and bfloat16 reference features never mix.
     """
     kind = _kind(fake, "fake")
     has_modes = modes is not None and mode_std is not None
@@ -140,7 +143,7 @@ def evaluate(
     def features_of(samples: Any) -> np.ndarray:
         if _kind(samples, "samples") == "images":
             assert feature_extractor is not None
-            return extract(feature_extractor, samples, batch_size, progress=progress)
+            return extract(feature_extractor, samples, batch_size, progress=progress, dtype=feature_dtype)
         return to_numpy(samples)
 
     fake_features = features_of(fake)
@@ -150,6 +153,8 @@ def evaluate(
     if any(name in _NEEDS_REAL for name in chosen):
         if use_cache:
             key = _cache_key(reference_key, feature_extractor, real)
+            if feature_dtype is not None:
+                key["feature_dtype"] = str(feature_dtype).removeprefix("torch.")
 
             def compute() -> np.ndarray:
                 if real is None:
@@ -177,7 +182,7 @@ def evaluate(
         result["density"], result["coverage"] = density_coverage(real_features, fake_features, dc_k)
     if any(name in _NEEDS_LOGITS for name in chosen):
         assert feature_extractor is not None
-        logits = extract(feature_extractor, fake, batch_size, output="logits", progress=progress)
+        logits = extract(feature_extractor, fake, batch_size, output="logits", progress=progress, dtype=feature_dtype)
         if "is" in chosen:
             result["is"], result["is_std"] = inception_score(logits, is_splits)
         if "classes" in chosen:
@@ -194,6 +199,7 @@ def evaluate(
         "metrics": list(chosen),
         "extractor": extractor_name,
         "extractor_id": feature_extractor.cache_id() if feature_extractor is not None else "identity",
+        "feature_dtype": str(feature_dtype or torch.float32).removeprefix("torch."),
         "feature_dim": int(fake_features.shape[1]),
         "n_fake": int(fake_features.shape[0]),
         "n_real": None if real_features is None else int(real_features.shape[0]),

@@ -13,11 +13,12 @@ from gankit.paths import check_creatable, protected_reason
 from gankit.training import checkpoint as ckpt
 
 # Keys that may change when a run is resumed: they schedule, watch or sample the run, they do not change what
-# is trained (evaluation and the doctor draw from their own random streams).
+# is trained (evaluation and the doctor draw from their own random streams). train.amp may change only when the
+# user names it (`check_resumable_precision`): the arithmetic changes what is trained.
 RESUMABLE_CHANGES = ("train.steps", "train.max_minutes", "train.log_every", "train.sample_every",
                      "train.ckpt_every", "train.keep", "train.progress", "train.threads", "train.doctor",
                      "eval.every", "eval.metrics", "eval.n", "eval.extractor", "eval.best",
-                     "sample.jacobian_rejection", "description", "device")
+                     "sample.jacobian_rejection", "description", "device", "train.amp")
 # What a run writes in its folder (config, data spec, checkpoints, sample grids, logs, TensorBoard, report).
 RUN_ENTRIES = frozenset({"config.yaml", "data.json", "checkpoints", "samples", "metrics.jsonl", "tensorboard",
                          "report"})
@@ -59,6 +60,38 @@ def check_resumable(saved: dict[str, Any], config: Config, run_dir: Path) -> Non
         if key not in RESUMABLE_CHANGES and key != "name" and old.get(key) != new[key]:
             raise RunFolderError(
                 f"cannot resume {run_dir}: config key '{key}' was {old.get(key)!r}, now {new[key]!r}")
+
+
+def saved_precision(state: dict[str, Any]) -> str | None:
+    """The precision mode (fp32 | bf16 | fp16) a checkpoint was trained in; None when it cannot be told (a
+    checkpoint of an earlier version trained with train.amp=true)."""
+    if "precision" in state:
+        return str(state["precision"])
+    return "fp32" if state.get("config", {}).get("train", {}).get("amp") is False else None
+
+
+def amp_named(overrides: list[str] | tuple[str, ...]) -> bool:
+    """Whether ``--set`` overrides name train.amp."""
+    return any(text.split("=", 1)[0].strip() == "train.amp" for text in overrides)
+
+
+def check_resumable_precision(state: dict[str, Any], config: Config, device, run_dir: Path,
+                              explicit: bool) -> None:
+    """Refuse to resume a run in another precision mode than it was trained in, unless `explicit` (the user set
+    train.amp): a resume is bit-exact only within one mode (see `gankit.training.precision`)."""
+    from gankit.training.precision import amp_setting_text, choose_precision
+
+    old = saved_precision(state)
+    if explicit or old is None:
+        return
+    data_kind = state.get("data_spec", {}).get("kind", "image")
+    new = choose_precision(config.train.amp, device, data_kind=data_kind)
+    if new.mode != old:
+        raise RunFolderError(
+            f"cannot resume {run_dir}: it was trained in {old} and would continue in {new.mode} "
+            f"({new.reason}); pass --set train.amp=... to change it on purpose "
+            f"(train.amp={'false' if old == 'fp32' else 'true'} for {old}, "
+            f"now {amp_setting_text(config.train.amp)})")
 
 
 def foreign_entries(run_dir: Path) -> list[str]:

@@ -1,6 +1,6 @@
 """What a run is about to do, in a few lines: printed when `gankit train` starts and by ``--dry-run``.
 
-The device and threads, the data found (size, shape, classes, where from), each network with its parameter
+The device and threads, the arithmetic (`train.amp` resolved for the device, and why), the data found (size, shape, classes, where from), each network with its parameter
 count, the phases and their schedule, and the length, batch and intervals of the run.
 """
 
@@ -11,6 +11,7 @@ from pathlib import Path
 import torch
 
 from gankit.config import Config
+from gankit.training.precision import choose_precision
 
 
 def parameter_count(module: torch.nn.Module) -> int:
@@ -34,12 +35,13 @@ def describe_run(config: Config, dataset, game, *, device: torch.device, threads
         shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
         classes += f" ({shown})"
     source = f" from {config.data.path}" if config.data.path else ""
-    amp = "bfloat16 autocast" if config.train.amp else "fp32"
+    precision = choose_precision(config.train.amp, device, data_kind=dataset.kind)
     ranks = f" x {world_size} processes" if world_size > 1 else ""
     things = "points" if dataset.kind == "points" else f"{dataset.kind}s"
     lines = [
         f"run      {config.name} -> {run_dir}",
-        f"device   {device}{ranks}, {threads} thread{'s' if threads != 1 else ''}, {amp}",
+        f"device   {device}{ranks}, {threads} thread{'s' if threads != 1 else ''}",
+        f"amp      {precision.describe()}",
         f"data     {dataset.name}: {len(dataset):,} {things} of {shape}{classes}{source}",
     ]
     for name, spec in game.networks.items():

@@ -15,7 +15,6 @@ generator, the global RNGs, the data position, the step) is checkpointed, so a r
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import time
@@ -39,6 +38,7 @@ from gankit.training.ema import EMA
 from gankit.training.hooks import Hook, TrainingDiverged, TrainingInterrupted, TrainResult  # noqa: F401
 from gankit.training.noise import NoiseSource
 from gankit.training.optimizers import base_lr, make_adam, match_state_layout, optimizer_groups
+from gankit.training.precision import Precision, choose_precision
 from gankit.training.progress import Progress
 from gankit.training.report import plot_training_curves
 from gankit.training.schedule import lr_factor
@@ -61,6 +61,7 @@ class Trainer:
         examples: dict[str, torch.Tensor] | None = None,
         metadata: dict | None = None,
         hooks: list[Hook] | None = None,
+        precision: Precision | None = None,
     ) -> None:
         self.game = game
         self.stream = stream
@@ -81,8 +82,10 @@ class Trainer:
             for name, spec in game.networks.items()
             if spec.ema and self.train_cfg.ema > 0
         }
+        # the arithmetic: chosen by the caller (who knows the data), else train.amp resolved for the device
+        self.precision = precision or choose_precision(self.train_cfg.amp, device)
         self.amp_dtype = self._amp_dtype()
-        self.scaler = torch.amp.GradScaler("cuda") if self.amp_dtype == torch.float16 else None
+        self.scaler = torch.amp.GradScaler("cuda") if self.precision.needs_scaler else None
         # the fixed inputs of every preview, from their own seed (no draw from the training streams)
         self.probe = game.make_probe(self.train_cfg.num_samples, config.seed + 2, device, examples or {})
         self.collector = StatsCollector()
@@ -116,18 +119,10 @@ class Trainer:
         return make_adam(params, self._base_lr(group), self.config.optim, self.device)
 
     def _amp_dtype(self) -> torch.dtype | None:
-        if not self.train_cfg.amp:
-            return None
-        if self.device.type == "cuda":
-            return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-        if self.device.type == "cpu":
-            return torch.bfloat16
-        return None
+        return self.precision.dtype  # gankit.training.precision: train.amp resolved for the device
 
     def _autocast(self):
-        if self.amp_dtype is None:
-            return contextlib.nullcontext()
-        return torch.autocast(device_type=self.device.type, dtype=self.amp_dtype)
+        return self.precision.autocast()
 
     # ------------------------------------------------------------------------------------------ one step
     def _set_trainable(self, updates: tuple[str, ...]) -> None:
@@ -236,6 +231,7 @@ class Trainer:
             "data": self.stream.state_dict(),
             "rng": {"torch": torch.get_rng_state()},
             "world_size": self.dist.world_size,
+            "precision": self.precision.mode,
             **self.metadata,
         }
         if torch.cuda.is_available() and self.device.type == "cuda":

@@ -93,7 +93,7 @@ def _batches(images_or_iterator: Any, batch_size: int) -> Iterator[torch.Tensor]
 
 def extract(
     extractor: FeatureExtractor, images_or_iterator: Any, batch_size: int | None = None, output: str = "features",
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], None] | None = None, dtype: torch.dtype | None = None,
 ) -> np.ndarray:
     """Run ``extractor`` over all images in batches under ``torch.inference_mode`` and stack the results.
 
@@ -103,6 +103,7 @@ def extract(
     Returns a float32 NumPy array (N, F); the statistics cast to float64 themselves. The result does not
     depend on ``batch_size`` beyond floating-point reassociation in the convolutions. ``progress``, when
     given, is called with the number of images of each batch once it is done (for a progress bar).
+    ``dtype`` (e.g. ``torch.bfloat16``) runs the extractor under ``torch.autocast`` in that type; None: float32.
     """
     if output not in ("features", "logits"):
         raise ConfigError(f"extract: output must be 'features' or 'logits', got {output!r}")
@@ -117,7 +118,9 @@ def extract(
                 if batch.shape[0] == 0:
                     continue
                 batch = check_images(batch).to(extractor_device(extractor, batch.device))
-                results.append(method(batch).float().cpu().numpy())
+                with torch.autocast(batch.device.type, dtype=dtype or torch.float32, enabled=dtype is not None):
+                    out = method(batch)
+                results.append(out.float().cpu().numpy())
                 if progress is not None:
                     progress(batch.shape[0])
     finally:
