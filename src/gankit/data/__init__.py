@@ -21,12 +21,15 @@ from gankit.data.npz import load_npz
 from gankit.data.registry import LoadRequest, dataset_names, get_loader, register_dataset
 from gankit.data.subset import Subset, subset_indices
 from gankit.data.toy import load_grid, load_ring
+from gankit.data.translation import PairedDataset, UnpairedDataset
 from gankit.data.transforms import convert_channels, finish_dataset, resize_images, to_signed
 from gankit.errors import ConfigError
 
 __all__ = [
     "ArrayDataset",
     "LoadRequest",
+    "PairedDataset",
+    "UnpairedDataset",
     "Subset",
     "convert_channels",
     "dataset_names",
@@ -83,6 +86,8 @@ def load_dataset(
         limit=first, img_size=img_size, channels=channels, subset=subset,
     )
     dataset = loader(request)
+    if isinstance(dataset, (PairedDataset, UnpairedDataset)):
+        return dataset  # translation loaders size, convert and limit their images themselves
     if not isinstance(dataset, ArrayDataset):
         raise TypeError(f"loader for {name!r} returned {type(dataset).__name__}, not ArrayDataset")
     return finish_dataset(dataset, limit=first, img_size=img_size, channels=channels, subset=subset,
