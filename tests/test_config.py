@@ -232,9 +232,14 @@ def test_all_keys_lists_every_leaf_once():
     assert len(keys) == len(set(keys))
     assert {"train.steps", "optim.lr_g", "model.g_hidden", "data.path", "seed", "loss"} <= set(keys)
     assert "train" not in keys
+    from gankit.config.sections import get_section, section_names
+
     sections = [f for f in dataclasses.fields(Config()) if dataclasses.is_dataclass(getattr(Config(), f.name))]
     leaves = sum(len(dataclasses.fields(getattr(Config(), f.name))) for f in sections)
-    assert len(keys) == leaves + len(dataclasses.fields(Config())) - len(sections)
+    family = sum(len(dataclasses.fields(get_section(name).schema)) for name in section_names())
+    top = len(dataclasses.fields(Config())) - 1  # `sections` holds the family sections, counted in `family`
+    assert "pix2pix" in section_names() and "pix2pix.lambda_l1" in keys
+    assert len(keys) == leaves + top - len(sections) + family
 
 
 # ------------------------------------------------------------------------------------------- dump

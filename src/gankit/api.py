@@ -35,6 +35,11 @@ from gankit.sampling import (  # noqa: F401 (re-exported: the API's sampling ver
     sample,
     sample_drs,
     save_samples,
+    Translations,
+    check_translation_output,
+    load_translator,
+    save_translations,
+    translate,
 )
 from gankit.paths import make_dir
 from gankit.training import checkpoint as ckpt

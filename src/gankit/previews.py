@@ -40,6 +40,14 @@ def save_image_grid(images: torch.Tensor, path: Path, nrow: int | None = None) -
     save_png(image_grid(images, nrow=nrow), Path(path))
 
 
+def save_strips(rows: list[torch.Tensor], path: Path) -> None:
+    """Save image rows one above the other (e.g. inputs | outputs | targets of a translation, one pair per
+    column); grey rows are tiled to colour when another row has 3 channels."""
+    channels = max(row.shape[1] for row in rows)
+    rows = [row.expand(-1, channels, -1, -1) if row.shape[1] == 1 else row for row in rows]
+    save_png(image_grid(torch.cat([r.detach().float().cpu() for r in rows]), nrow=len(rows[0])), Path(path))
+
+
 def save_scatter(points: torch.Tensor, path: Path, reference: torch.Tensor | None = None, title: str = "") -> None:
     """Scatter plot of generated 2-D points (blue) over real ones (grey)."""
     import matplotlib

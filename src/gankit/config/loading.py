@@ -15,6 +15,7 @@ from typing import Any, get_args, get_type_hints
 import yaml
 
 from gankit.config.schema import Config
+from gankit.config.sections import get_section, section_names, sections_of_game
 from gankit.config.validation import validate
 from gankit.errors import ConfigError
 
@@ -59,11 +60,14 @@ def _coerce(value: Any, hint: Any, key: str) -> Any:
 def _apply(obj: Any, values: dict[str, Any], prefix: str = "") -> None:
     """Set the fields of dataclass `obj` from nested dict `values`, rejecting unknown keys."""
     hints = get_type_hints(type(obj))
-    names = [f.name for f in dataclasses.fields(obj)]
+    names = [f.name for f in dataclasses.fields(obj) if f.name != "sections"]
     if not isinstance(values, dict):
         raise ConfigError(f"config key '{prefix.rstrip('.') or '<root>'}' must be a mapping, got {values!r}")
     for key, value in values.items():
         full = f"{prefix}{key}"
+        if isinstance(obj, Config) and key not in names and get_section(key) is not None:
+            _apply(obj.section(key), value, prefix=f"{full}.")  # a family section (gankit.config.sections)
+            continue
         if key not in names:
             raise ConfigError(f"unknown config key '{full}'{_did_you_mean(full)}")
         current = getattr(obj, key)
@@ -75,14 +79,20 @@ def _apply(obj: Any, values: dict[str, Any], prefix: str = "") -> None:
 
 def all_keys(obj: Any = None, prefix: str = "") -> list[str]:
     """Every dotted key of the schema, e.g. ``train.steps``."""
+    root = obj is None
     obj = Config() if obj is None else obj
     keys = []
     for f in dataclasses.fields(obj):
+        if f.name == "sections":
+            continue
         value = getattr(obj, f.name)
         if dataclasses.is_dataclass(value):
             keys += all_keys(value, prefix=f"{prefix}{f.name}.")
         else:
             keys.append(f"{prefix}{f.name}")
+    if root:
+        for name in section_names():
+            keys += all_keys(get_section(name).schema(), prefix=f"{name}.")
     return keys
 
 
@@ -173,6 +183,8 @@ def config_from_dict(values: dict[str, Any], overrides: list[str] | tuple[str, .
     for text in overrides:
         path, value = parse_override(text)
         _apply(config, _nest(path, value))
+    for section in sections_of_game(config.game):
+        config.section(section.name)  # the active game's options, at their defaults unless set
     validate(config)
     return config
 

@@ -10,6 +10,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from gankit.config.sections import get_section, reserve_names
+
 DECAY_CHOICES = ("none", "linear")
 LOSS_CHOICES = ("minimax", "nonsaturating", "wasserstein", "wgan-gp", "hinge", "least-squares")
 
@@ -129,6 +131,24 @@ class Config:
     optim: OptimConfig = field(default_factory=OptimConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
     sample: SampleConfig = field(default_factory=SampleConfig)
+    # the family sections set or read by this run, by name (`gankit.config.sections`): e.g. {"pix2pix": ...}
+    sections: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def section(self, name: str) -> Any:
+        """The options of family section `name` (its defaults when the config does not set it)."""
+        if name not in self.sections:
+            registered = get_section(name)
+            if registered is None:
+                raise KeyError(f"no config section {name!r} is registered")
+            self.sections[name] = registered.schema()
+        return self.sections[name]
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """The nested mapping of every key; family sections sit at the top level beside the shared ones."""
+        out = {f.name: dataclasses.asdict(v) if dataclasses.is_dataclass(v) else v
+               for f in dataclasses.fields(self) if f.name != "sections" for v in (getattr(self, f.name),)}
+        out.update({name: dataclasses.asdict(options) for name, options in sorted(self.sections.items())})
+        return out
+
+
+reserve_names(f.name for f in dataclasses.fields(Config))

@@ -9,6 +9,7 @@ import re
 from typing import Any, Callable
 
 from gankit.config.schema import DECAY_CHOICES, LOSS_CHOICES, Config
+from gankit.config.sections import get_section
 from gankit.errors import ConfigError
 
 
@@ -101,5 +102,17 @@ def validate(config: Config) -> None:
     device = config.device
     if not (device in ("auto", "cpu", "mps") or re.fullmatch(r"cuda(:\d+)?", device)):
         raise ConfigError(f"config key 'device' must be auto, cpu, cuda, cuda:N or mps; got '{device}'")
+    _check_sections(config)
     for check in _VALIDATORS:
         check(config)
+
+
+def _check_sections(config: Config) -> None:
+    """A family section is only read by its games: setting it for another game is a mistake worth naming."""
+    for name, options in config.sections.items():
+        section = get_section(name)
+        if config.game not in section.games:
+            raise ConfigError(f"config section '{name}' is read by game {' or '.join(section.games)}, "
+                              f"not by game '{config.game}'")
+        if section.check is not None:
+            section.check(options)

@@ -65,7 +65,7 @@ def list_image_files(root: Path) -> tuple[list[Path], list[int] | None, list[str
     return files, labels, [d.name for d in class_dirs]
 
 
-def _header(path: Path) -> tuple[str, tuple[int, int]]:
+def image_header(path: Path) -> tuple[str, tuple[int, int]]:
     """The image's PIL mode and (width, height), read from its header alone."""
     try:
         with Image.open(path) as image:
@@ -123,7 +123,7 @@ def load_folder(request: LoadRequest) -> ArrayDataset:
     elif request.limit is not None:
         files = files[: request.limit]
         y = None if y is None else y[: request.limit]
-    headers = [_header(path) for path in files]
+    headers = [image_header(path) for path in files]
     channels = request.channels or (1 if all(mode in GREY_MODES for mode, _ in headers) else 3)
     if request.img_size is not None:
         height = width = request.img_size

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from gankit.config import choice_error, register_validator
+from gankit.config import choice_error, register_section, register_validator
 from gankit.data.batch import check_fields
 from gankit.errors import ConfigError
 from gankit.models import D_NORM_CHOICES
 from gankit.nn import DIFFAUGMENT_POLICIES
 from gankit.games.adversarial import AdversarialGame
 from gankit.games.base import DataSpec, Game, NetworkSpec, Phase, PhaseContext
+from gankit.games.pix2pix import Pix2PixGame, Pix2PixOptions, check_pix2pix
 
 if TYPE_CHECKING:
     from gankit.config import Config
@@ -90,6 +91,28 @@ def _build_adversarial(config: Config, dataset: DataSpec, conditional: bool) -> 
                                   **_adversarial_options(config))
 
 
+def _build_pix2pix(config: Config, data: DataSpec) -> Game:
+    from gankit.models.patchgan import PatchDiscriminator
+    from gankit.models.unet import UNetGenerator
+
+    if "source" not in data.field_names:
+        raise ConfigError(f"game 'pix2pix' needs paired images (fields source and target); dataset '{data.name}' "
+                          f"yields {', '.join(data.field_names)}")
+    options = config.section("pix2pix")
+    source, target = data.field_shape("source"), data.field_shape("target")
+    if source[1:] != target[1:] or source[1] != source[2]:
+        raise ConfigError(f"game 'pix2pix' needs square source and target images of one size, got {source} and {target}")
+    try:
+        generator = UNetGenerator(source[0], target[0], source[1], options.g_width, options.dropout, options.norm)
+    except ValueError as exc:
+        raise ConfigError(f"game 'pix2pix': {exc} (set data.img_size)") from None
+    discriminator = PatchDiscriminator(source[0] + target[0], options.d_width, options.d_layers, options.norm)
+    return Pix2PixGame(generator, discriminator, loss=config.loss, lambda_l1=options.lambda_l1,
+                       lambda_gan=options.lambda_gan, ema=config.train.ema > 0)
+
+
+register_section("pix2pix", Pix2PixOptions, games=("pix2pix",), check=check_pix2pix)
+register_game("pix2pix", _build_pix2pix)
 register_game("unconditional", lambda config, data: _build_adversarial(config, data, conditional=False))
 register_game("conditional", lambda config, data: _build_adversarial(config, data, conditional=True))
 

@@ -49,6 +49,13 @@ class DataSpec:
         return cls(dataset.name, dataset.kind, tuple(dataset.sample_shape), int(dataset.num_classes),
                    tuple(getattr(dataset, "class_names", ())), shapes)
 
+    @classmethod
+    def from_dict(cls, meta: dict[str, Any]) -> DataSpec:
+        """The spec a run folder kept as JSON (`gankit.training.setup.data_spec_dict`)."""
+        fields = tuple((name, tuple(shape)) for name, shape in meta.get("fields", {}).items())
+        return cls(meta["name"], meta["kind"], tuple(meta["sample_shape"]), int(meta["num_classes"]),
+                   tuple(meta.get("class_names", ())), fields)
+
     @property
     def field_names(self) -> tuple[str, ...]:
         if self.fields:

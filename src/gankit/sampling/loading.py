@@ -57,8 +57,7 @@ def load_generator(source: str | Path, device: str | torch.device = "cpu") -> Lo
         meta = json.loads(data_file.read_text(encoding="utf-8"))
     if meta is None:
         raise CheckpointError(f"checkpoint {path} does not say what data it was trained on")
-    spec = DataSpec(meta["name"], meta["kind"], tuple(meta["sample_shape"]), int(meta["num_classes"]),
-                    tuple(meta.get("class_names", ())))
+    spec = DataSpec.from_dict(meta)
     game = build_game(config, spec)
     name = game.sampler_name
     if name not in state["networks"]:

@@ -40,4 +40,8 @@ def data_spec_dict(spec) -> dict[str, Any]:
     """A `gankit.games.DataSpec` as the JSON a run folder keeps (data.json, the checkpoint's metadata)."""
     out = {"name": spec.name, "kind": spec.kind, "sample_shape": list(spec.sample_shape),
            "num_classes": spec.num_classes}
-    return {**out, "class_names": list(spec.class_names)} if spec.class_names else out
+    if spec.class_names:
+        out["class_names"] = list(spec.class_names)
+    if spec.fields:
+        out["fields"] = {name: list(shape) for name, shape in spec.fields}
+    return out

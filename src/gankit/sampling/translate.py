@@ -1,0 +1,138 @@
+"""Translating images with a trained image-to-image run (`gankit translate`, `gankit.api.translate`).
+
+Inputs are image files (PNG, JPEG) or a folder of them, read at the run's channel count -- an image of another
+channel count is refused rather than silently converted -- and resized to the run's size (bilinear). Outputs
+are PNG files: one file for one input, or a folder of ``<input stem>.png`` for a folder. Nothing is written
+until every input has been read and translated, and an existing output is replaced only with ``force``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from gankit.data.folder import IMAGE_SUFFIXES, decode_image, image_header
+from gankit.errors import ConfigError, DataError, RunFolderError
+from gankit.paths import check_creatable, make_dir, protected_reason
+from gankit.previews import save_png, to_uint8
+from gankit.sampling.loading import LoadedGenerator, load_generator
+
+_GREY_MODES = ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F")
+
+
+@dataclass
+class Translations:
+    """Translated images (N, C, H, W) in [-1, 1], the names of their inputs, and the run they came from."""
+
+    images: torch.Tensor
+    names: list[str]
+    loaded: LoadedGenerator
+
+
+def load_translator(run: str | Path, device: str | torch.device = "cpu") -> LoadedGenerator:
+    """A trained translation run's generator; a noise-to-image run is a `ConfigError` naming its game."""
+    loaded = load_generator(run, device)
+    if loaded.game.takes_noise or not hasattr(loaded.game, "translate"):
+        raise ConfigError(f"{run} was trained with game '{loaded.config.game}', which maps noise to images; "
+                          "translate needs an image-to-image run (game pix2pix); use `gankit sample` for it")
+    return loaded
+
+
+def _input_files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise DataError(f"no such input image or folder: {path}")
+    files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
+                   and not p.name.startswith("."))
+    if not files:
+        raise DataError(f"input folder {path} holds no PNG or JPEG images")
+    return files
+
+
+def read_inputs(path: str | Path, channels: int, size: int) -> tuple[torch.Tensor, list[str]]:
+    """The images at `path` (a file or a folder) as (N, channels, size, size) in [-1, 1], and their names."""
+    files = _input_files(Path(path))
+    arrays = []
+    for file in files:
+        mode, _ = image_header(file)
+        found = 1 if mode in _GREY_MODES else 3
+        if found != channels:
+            raise DataError(f"input image {file} has {found} channel{'s' * (found > 1)}; this run translates "
+                            f"{channels}-channel images")
+        arrays.append(decode_image(file, channels, size))
+    pixels = torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).float()
+    return pixels / 127.5 - 1.0, [f.stem for f in files]
+
+
+@torch.no_grad()
+def translate_images(loaded: LoadedGenerator, images: torch.Tensor, batch_size: int = 64) -> torch.Tensor:
+    """`loaded`'s generator applied to `images` (N, C, H, W) in [-1, 1], in batches, on its device."""
+    source_shape = loaded.data.field_shape("source")
+    if tuple(images.shape[1:]) != tuple(source_shape):
+        raise DataError(f"images of shape {tuple(images.shape[1:])} do not fit this run's inputs {tuple(source_shape)}")
+    chunks = [loaded.game.translate(loaded.module, images[i:i + batch_size].to(loaded.device)).float().cpu()
+              for i in range(0, len(images), batch_size)]
+    return torch.cat(chunks)
+
+
+def translate(run: str | Path, inputs: str | Path | torch.Tensor, device: str | torch.device = "cpu") -> Translations:
+    """Translate `inputs` (an image file, a folder of images, or a tensor in [-1, 1]) with the run's generator."""
+    loaded = load_translator(run, device)
+    if isinstance(inputs, torch.Tensor):
+        images, names = inputs, [f"{i:06d}" for i in range(len(inputs))]
+    else:
+        shape = loaded.data.field_shape("source")
+        images, names = read_inputs(inputs, shape[0], shape[1])
+    return Translations(translate_images(loaded, images), names, loaded)
+
+
+def check_translation_output(out: str | Path, inputs: str | Path, *, force: bool = False) -> Path:
+    """Check translations of `inputs` may be written to `out`: a .png file for one input file, a folder for a
+    folder; an existing output is replaced only with `force` (and a folder only if it holds nothing but PNGs)."""
+    out, many = Path(out), Path(inputs).is_dir()
+    if not Path(inputs).exists():
+        raise DataError(f"no such input image or folder: {inputs}")
+    if many == (out.suffix.lower() == ".png"):
+        raise ConfigError(f"--out {out}: translating a {'folder' if many else 'file'} writes "
+                          f"{'a folder' if many else 'one .png file'}")
+    source = Path(inputs).resolve()
+    if out.resolve() == source or out.resolve() in source.parents:
+        raise RunFolderError(f"refusing to write translations to {out}: it holds the input {inputs}; choose another --out")
+    reason = protected_reason(out)
+    if reason:
+        raise RunFolderError(f"refusing to write translations to {out}: it {reason}; choose another --out")
+    check_creatable(out if many else out.parent, "output folder")
+    if out.exists():
+        if many and (not out.is_dir() or any(p.suffix.lower() != ".png" for p in out.iterdir())):
+            raise RunFolderError(f"{out} already exists and holds files gankit did not write; choose another --out")
+        if not force:
+            raise RunFolderError(f"{out} already exists; use --force to replace it")
+    return out
+
+
+def save_translations(result: Translations, out: str | Path, inputs: str | Path, *, force: bool = False) -> Path:
+    """Write `result` as PNG: one file, or a folder of ``<stem>.png`` (written beside, then moved into place)."""
+    out = check_translation_output(out, inputs, force=force)
+    pixels = to_uint8(result.images)
+    if not Path(inputs).is_dir():
+        make_dir(out.parent, "output folder")
+        tmp = out.with_name(f".{out.name}.tmp.png")
+        save_png(pixels[0], tmp)
+        tmp.replace(out)
+        return out
+    make_dir(out.parent, "output folder")
+    tmp = out.with_name(f".{out.name}.tmp")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir()
+    for name, image in zip(result.names, pixels):
+        save_png(image, tmp / f"{name}.png")
+    if out.exists():
+        shutil.rmtree(out)
+    tmp.replace(out)
+    return out
