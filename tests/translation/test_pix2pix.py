@@ -94,3 +94,11 @@ def test_pix2pix_resume_is_bit_exact(tmp_path):
     a, b = (load_file(str(ckpt.latest_checkpoint(tmp_path / r / "checkpoints") / ckpt.TENSORS_FILE))
             for r in ("straight", "stopped"))
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_a_patchgan_too_deep_for_the_images_is_a_config_error(tmp_path):
+    from deblur_data import DIGITS_NAME
+
+    with pytest.raises(ConfigError, match="pix2pix.d_layers=2 needs images of at least 12 px, got 8"):
+        api.train(load_config("dcgan-fashion", TINY_PIX2PIX + [f"data.name={DIGITS_NAME}"]), tmp_path / "r",
+                  dry_run=True)

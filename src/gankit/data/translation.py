@@ -36,6 +36,7 @@ class PairedDataset:
     y: None = None
     test_labels: torch.Tensor | None = None  # classes of the held-out targets, when known (translation accuracy)
     class_names: tuple[str, ...] = ()
+    target_dataset: str | None = None  # the registered labelled dataset the targets come from (its classifier)
 
     def __post_init__(self) -> None:
         for field in ("source", "target", "test_source", "test_target"):
@@ -84,6 +85,7 @@ class UnpairedDataset:
     y: None = None
     domain_names: tuple[str, str] = ("a", "b")  # e.g. ("sneaker", "ankle boot")
     class_names: tuple[str, ...] = ()
+    target_dataset: str | None = None  # the registered labelled dataset both domains come from (its classifier)
 
     def __post_init__(self) -> None:
         for field in ("a", "b", "test_a", "test_b"):

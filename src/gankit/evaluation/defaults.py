@@ -22,6 +22,9 @@ METRIC_OUTPUTS: dict[str, tuple[str, ...]] = {
     "dc": ("density", "coverage"),
     "modes": ("modes_covered", "high_quality_fraction", "reverse_kl"),
     "classes": ("classes_covered", "class_kl_from_uniform"),
+    # image-to-image runs (gankit.evaluation.translation): outputs of held-out inputs vs their targets
+    "paired": ("l1", "psnr", "ssim"),
+    "accuracy": ("translation_accuracy",),
 }
 
 EVAL_DEFAULTS: dict[str, object] = {
@@ -31,6 +34,7 @@ EVAL_DEFAULTS: dict[str, object] = {
     "n_images": 10_000,  # generated (and at most this many reference) images
     "n_points": 2_500,  # the VEEGAN / PacGAN protocol draws 2,500 samples
     "seed": 0,  # latent vectors, labels and KID subsets
-    "reference_points_seed": 1,
-    "precision": "fp32",  # feature extraction: fp32 or bf16 (autocast); docs/BENCHMARKS.md has the FID change  # reference points of a synthetic mixture, independent of a run's seed 0
+    "reference_points_seed": 1,  # reference points of a synthetic mixture, independent of a run's seed 0
+    "precision": "fp32",  # feature extraction: fp32 or bf16 (autocast); docs/BENCHMARKS.md has the FID change
+    "metrics_translation": ("paired", "fid", "kid", "accuracy"),  # accuracy: when the targets have classes
 }

@@ -28,12 +28,14 @@ from gankit.evaluation.sources import (
     Reference,
     check_compatible,
     default_n,
+    is_run_or_checkpoint,
     load_reference,
     load_source,
 )
 from gankit.evaluation.defaults import EVAL_DEFAULTS, METRIC_OUTPUTS
 from gankit.metrics import DEFAULTS, FeatureExtractor, evaluate, feature_extractor_names, get_feature_extractor
 from gankit.paths import check_creatable
+from gankit.sampling import load_generator
 from gankit.training.setup import resolve_device
 
 METRIC_NAMES = tuple(METRIC_OUTPUTS)
@@ -121,6 +123,17 @@ def evaluate_source(
     check_creatable(cache, "--cache-dir" if cache_dir is not None else "cache folder")
     torch_device = device if isinstance(device, torch.device) else resolve_device(device)
 
+    if _is_translation_run(source, torch_device):
+        for given, option in ((ref, "--ref"), (label, "--label"), (jacobian_rejection, "--jacobian-rejection")):
+            if given is not None:
+                raise ConfigError(f"{option} does not apply to a translation run: its outputs are measured "
+                                  "against the held-out targets of its data")
+        from gankit.evaluation.translation import evaluate_translation
+
+        return evaluate_translation(source, metrics=chosen, n=n, extractor=extractor, seed=seed,
+                                    batch_size=batch_size, cache=cache, device=torch_device,
+                                    feature_dtype=FEATURE_DTYPES[precision], precision=precision,
+                                    build_extractor=build_extractor, say=say)
     src = load_source(source, n, seed=seed, label=label, device=torch_device, jacobian_rejection=jacobian_rejection)
     count = n or default_n(src.kind)
     reference = load_reference(ref, src, count, label=label)
@@ -170,6 +183,14 @@ def evaluate_source(
     return result
 
 
+def _is_translation_run(source: str | Path, device: torch.device) -> bool:
+    """Whether `source` is a run or checkpoint of an image-to-image game (its generator takes no noise)."""
+    path = Path(source)
+    if not (path.exists() and path.is_dir() and is_run_or_checkpoint(path)):
+        return False
+    return not load_generator(path, device=device).game.takes_noise
+
+
 def _feature_bar(wanted: bool, extractor: str):
     """A progress bar on stderr counting the images run through the extractor (a terminal only), or None."""
     if not wanted:
@@ -209,6 +230,9 @@ def _metrics_for(chosen: tuple[str, ...] | None, src: EvalSource, reference: Ref
             chosen = tuple(m for m in chosen if m != "modes")
         return chosen, skipped
     for name in chosen:
+        if name in ("paired", "accuracy"):
+            raise ConfigError(f"metric {name!r} needs an image-to-image run (outputs with targets); "
+                              f"{src.settings['source']} is not one")
         if name == "modes" and (src.kind != "points" or not has_modes):
             raise ConfigError(f"metric 'modes' needs points and a mixture with known modes (ring, grid); "
                               f"reference '{reference.display}' has none")

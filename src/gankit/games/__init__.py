@@ -106,6 +106,9 @@ def _build_pix2pix(config: Config, data: DataSpec) -> Game:
         generator = UNetGenerator(source[0], target[0], source[1], options.g_width, options.dropout, options.norm)
     except ValueError as exc:
         raise ConfigError(f"game 'pix2pix': {exc} (set data.img_size)") from None
+    if source[1] < 3 * 2 ** options.d_layers:  # s / 2^n after the strided convolutions, then two 4x4 ones
+        raise ConfigError(f"pix2pix.d_layers={options.d_layers} needs images of at least {3 * 2 ** options.d_layers} "
+                          f"px, got {source[1]}: lower pix2pix.d_layers")
     discriminator = PatchDiscriminator(source[0] + target[0], options.d_width, options.d_layers, options.norm)
     return Pix2PixGame(generator, discriminator, loss=config.loss, lambda_l1=options.lambda_l1,
                        lambda_gan=options.lambda_gan, ema=config.train.ema > 0)

@@ -1,0 +1,109 @@
+"""Evaluating an image-to-image run: its outputs for the held-out inputs, against their targets.
+
+``gankit eval RUN`` on a translation run (game pix2pix) translates the first ``n`` held-out sources of its data
+and reports, with :mod:`gankit.metrics.paired` and :func:`gankit.metrics.evaluate`:
+
+- ``paired``: L1, PSNR and SSIM of each output against its own target (Isola et al. 2017, Table 1 style);
+- ``fid``, ``kid``: the outputs as a distribution against the held-out targets, in the features of the target
+  domain's classifier when the targets come from a labelled dataset (edges2fashion: Fashion-MNIST), else of
+  Inception-v3;
+- ``accuracy``: the share of outputs that classifier puts in their target's class (needs target labels).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import torch
+
+from gankit.data import PairedDataset
+from gankit.errors import ConfigError
+from gankit.evaluation.defaults import EVAL_DEFAULTS
+from gankit.evaluation.sources import EvalSource, load_reference
+from gankit.metrics import FeatureExtractor, evaluate, extract
+from gankit.metrics.paired import l1_error, psnr, ssim, translation_accuracy
+from gankit.sampling.translate import load_translator, translate_images
+from gankit.training.setup import load_data
+
+TRANSLATION_METRICS = ("paired", "fid", "kid", "accuracy")
+
+
+def is_translation_run(loaded) -> bool:
+    """Whether a loaded run maps images to images (its game takes no noise)."""
+    return not loaded.game.takes_noise
+
+
+def evaluate_translation(
+    run: str | Path,
+    *,
+    metrics: Sequence[str] | None,
+    n: int | None,
+    extractor: str | None,
+    seed: int,
+    batch_size: int | None,
+    cache: Path,
+    device: torch.device,
+    feature_dtype: torch.dtype | None,
+    precision: str,
+    build_extractor: Callable[..., tuple[FeatureExtractor, dict[str, Any] | None]],
+    say: Callable[[str], None],
+) -> dict[str, Any]:
+    """The metrics of a translation run (see the module docstring); the same flat dict + ``settings`` as
+    `gankit.evaluation.evaluate_source`, which calls this for translation runs."""
+    loaded = load_translator(run, device)
+    data = load_data(loaded.config)
+    if not isinstance(data, PairedDataset):
+        raise ConfigError(f"{run} was trained on unpaired data; only paired translation runs can be evaluated yet")
+    chosen = tuple(metrics) if metrics is not None else tuple(EVAL_DEFAULTS["metrics_translation"])  # type: ignore[arg-type]
+    for name in chosen:
+        if name not in TRANSLATION_METRICS:
+            raise ConfigError(f"metric {name!r} does not apply to a translation run; choose from "
+                              f"{','.join(TRANSLATION_METRICS)}")
+    count = min(n or len(data.test_source), len(data.test_source))
+    sources, targets = data.test_source[:count], data.test_target[:count]
+    outputs = translate_images(loaded, sources)
+    result: dict[str, Any] = {}
+    if "paired" in chosen:
+        result.update(l1=l1_error(outputs, targets), psnr=psnr(outputs, targets), ssim=ssim(outputs, targets))
+
+    skipped: list[str] = []
+    labels = data.test_labels[:count] if data.test_labels is not None else None
+    if "accuracy" in chosen and (labels is None or not data.target_dataset):
+        if metrics is not None:
+            raise ConfigError(f"metric 'accuracy' needs targets with classes; '{data.name}' has none")
+        skipped.append(f"accuracy: the targets of '{data.name}' have no classes")
+        chosen = tuple(m for m in chosen if m != "accuracy")
+    distribution = [m for m in chosen if m in ("fid", "kid")]
+    extractor_name, classifier_info, extractor_id = None, None, None
+    if distribution or "accuracy" in chosen:
+        extractor_name = extractor or ("classifier" if data.target_dataset else "inception")
+        if extractor_name == "classifier" and not data.target_dataset:
+            raise ConfigError(f"the targets of '{data.name}' name no labelled dataset to train a classifier on: "
+                              "use --extractor inception")
+        stub = EvalSource(outputs, "image", {"source": str(run), "source_kind": "generator"})
+        reference = load_reference(data.target_dataset, stub, count) if data.target_dataset else None
+        if extractor_name == "classifier":
+            feature_extractor, classifier_info = build_extractor("classifier", reference, cache, device, say)
+        else:
+            feature_extractor, _ = build_extractor(extractor_name, reference, cache, device, say)
+        extractor_id = feature_extractor.cache_id()
+        if distribution:
+            scores = evaluate(outputs, targets, tuple(distribution), feature_extractor, batch_size=batch_size,
+                              seed=seed, feature_dtype=feature_dtype)
+            scores.pop("settings")
+            result.update(scores)
+        if "accuracy" in chosen:
+            if not feature_extractor.has_logits:
+                raise ConfigError(f"metric 'accuracy' needs a classifier; extractor '{extractor_name}' has no logits")
+            logits = extract(feature_extractor, outputs, batch_size, output="logits", dtype=feature_dtype)
+            result["translation_accuracy"] = translation_accuracy(logits, labels.numpy())
+    result["settings"] = {
+        "source": str(run), "source_kind": "translation", "checkpoint": str(loaded.checkpoint),
+        "step": loaded.step, "n_fake": count, "n": count, "seed": seed,
+        "ref": {"dataset": data.name, "split": "test", "n": count, "identity": f"{data.name} held-out targets",
+                "shape": list(targets.shape[1:])},
+        "extractor": extractor_name, "extractor_id": extractor_id or "none", "classifier": classifier_info,
+        "precision": precision, "skipped": skipped, "cache_dir": str(cache),
+    }
+    return result
