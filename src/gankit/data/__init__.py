@@ -12,8 +12,10 @@ from __future__ import annotations
 from typing import Callable
 
 from gankit.data.base import ArrayDataset
+from gankit.data.colorize import load_colorize
 from gankit.data.digits import load_digits
 from gankit.data.fashion_mnist import load_fashion_mnist
+from gankit.data.fashion_tasks import load_edges2fashion, load_sneaker2boot
 from gankit.data.folder import load_folder
 from gankit.data.idx import load_idx, read_idx
 from gankit.data.mnist import load_mnist
@@ -103,6 +105,9 @@ _BUILTINS: dict[str, Callable[[LoadRequest], ArrayDataset]] = {
     "digits": load_digits,
     "ring": load_ring,
     "grid": load_grid,
+    "edges2fashion": load_edges2fashion,
+    "colorize": load_colorize,
+    "sneaker2boot": load_sneaker2boot,
 }
 for _name, _loader in _BUILTINS.items():
     register_dataset(_name, _loader)
