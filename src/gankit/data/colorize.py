@@ -72,7 +72,8 @@ def _scaled(photo: torch.Tensor, size: int, fraction: float) -> torch.Tensor:
     height, width = photo.shape[2:]
     scale = max(size / fraction, size) / min(height, width)
     shape = (max(size, round(height * scale)), max(size, round(width * scale)))
-    return F.interpolate(photo, size=shape, mode="bilinear", antialias=True, align_corners=False)
+    scaled = F.interpolate(photo, size=shape, mode="bilinear", antialias=True, align_corners=False)
+    return scaled.clamp_(-1.0, 1.0)  # the filter's weights are positive and sum to 1: only rounding leaves [-1, 1]
 
 
 def photo_crops(names: tuple[str, ...], count: int, size: int, seed: int) -> torch.Tensor:
