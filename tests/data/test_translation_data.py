@@ -60,7 +60,8 @@ def test_edges2fashion_pairs_train_garments_with_their_edges_and_tests_on_the_te
     test = load_dataset("fashion-mnist", split="test", limit=1000, subset_seed=0, img_size=32)
     assert torch.equal(data.target, train.x) and torch.equal(data.test_target, test.x)
     assert torch.equal(data.source, edge_maps(train.x)) and torch.equal(data.test_source, edge_maps(test.x))
-    assert torch.equal(data.test_labels, test.y) and torch.equal(torch.bincount(data.test_labels), torch.full((10,), 100))
+    assert torch.equal(data.test_labels, test.y)
+    assert torch.equal(torch.bincount(data.test_labels), torch.full((10,), 100))
     assert data.class_names[7] == "Sneaker"
     share = (data.source < 0).float().mean().item()  # lines, not blobs or nothing
     assert 0.05 < share < 0.35, share
@@ -97,8 +98,7 @@ def test_colorize_source_is_the_luma_of_the_colour_target():
 def test_colorize_crops_are_seeded_and_the_test_photos_are_held_out_whole():
     assert not set(TRAIN_PHOTOS) & set(TEST_PHOTOS)
     assert {"motorcycle_left", "motorcycle_right"} <= set(TRAIN_PHOTOS)  # a stereo pair stays on one side
-    one, again = load_dataset("colorize", limit=8, img_size=32, seed=1), load_dataset("colorize", limit=8, img_size=32, seed=1)
-    other = load_dataset("colorize", limit=8, img_size=32, seed=2)
+    one, again, other = (load_dataset("colorize", limit=8, img_size=32, seed=seed) for seed in (1, 1, 2))
     assert torch.equal(one.target, again.target) and not torch.equal(one.target, other.target)
     assert torch.equal(one.test_target, other.test_target)  # every run is scored on the same crops
     assert torch.equal(one.test_target, photo_crops(TEST_PHOTOS, TEST_CROPS, 32, 0))
