@@ -12,8 +12,8 @@ Crops: crop ``i`` comes from photo ``i mod P`` (so every photo gives the same nu
 the photo's shorter side drawn from ``CROP_FRACTIONS`` at a uniform position, and is mirrored left-right with
 probability 1/2. It is cut from the photo resized once per fraction (antialiased bilinear, so the shorter side
 is ``img_size / fraction``), then exactly ``img_size`` pixels are sliced out: one resize per photo and fraction,
-not per crop. Training crops are drawn with ``torch.Generator().manual_seed(data.seed)``; test crops with a
-fixed seed, so every run is scored on the same ones.
+not per crop. Training crops are drawn with ``torch.Generator().manual_seed(request.seed)`` (the run's seed);
+test crops with a fixed seed, so every run is scored on the same ones.
 
 The target is the RGB crop, the source its ITU-R 601 luma (``convert_channels``, the weights PIL uses), tiled
 to three equal channels: :class:`PairedDataset` holds source and target at one shape, and the grey tiles carry
