@@ -26,8 +26,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import torch
+from PIL import Image, UnidentifiedImageError
 
-from gankit.data.folder import GREY_MODES, IMAGE_SUFFIXES, _header, decode_image
+from gankit.data.folder import GREY_MODES, IMAGE_SUFFIXES, decode_image
 from gankit.data.registry import LoadRequest
 from gankit.data.transforms import resize_images, uint8_to_signed
 from gankit.data.translation import PairedDataset, UnpairedDataset
@@ -61,6 +62,15 @@ def image_files(folder: Path) -> list[Path]:
     if not files:
         raise DataError(f"no PNG/JPEG images in folder {folder}")
     return files
+
+
+def _header(path: Path) -> tuple[str, tuple[int, int]]:
+    """The image's PIL mode and (width, height), from its header alone (the same message as ``folder``'s)."""
+    try:
+        with Image.open(path) as image:
+            return image.mode, image.size
+    except (UnidentifiedImageError, OSError, ValueError) as error:
+        raise DataError(f"cannot read image {path}: {error}") from None
 
 
 def _channels(request: LoadRequest, headers: list[tuple[str, tuple[int, int]]]) -> int:
