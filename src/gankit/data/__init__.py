@@ -3,7 +3,9 @@
 >>> data = load_dataset("fashion-mnist", img_size=32)      # x: (60000, 1, 32, 32) in [-1, 1]
 >>> ring = load_dataset("ring", n_points=10_000, seed=1)   # x: (10000, 2), ring.modes: (8, 2)
 
-Built-in datasets: ``idx``, ``fashion-mnist``, ``mnist``, ``folder``, ``npz``, ``digits``, ``ring``, ``grid``.
+Built-in datasets: ``idx``, ``fashion-mnist``, ``mnist``, ``folder``, ``npz``, ``digits``, ``ring``, ``grid``;
+translation (docs/data.md): ``edges2fashion``, ``colorize``, ``sneaker2boot``, ``aligned``, ``unaligned``,
+``paired-folders``.
 Add one with :func:`register_dataset`; the built-ins are registered below the same way.
 """
 
@@ -12,8 +14,10 @@ from __future__ import annotations
 from typing import Callable
 
 from gankit.data.base import ArrayDataset
+from gankit.data.colorize import load_colorize
 from gankit.data.digits import load_digits
 from gankit.data.fashion_mnist import load_fashion_mnist
+from gankit.data.fashion_tasks import load_edges2fashion, load_sneaker2boot
 from gankit.data.folder import load_folder
 from gankit.data.idx import load_idx, read_idx
 from gankit.data.mnist import load_mnist
@@ -22,6 +26,7 @@ from gankit.data.registry import LoadRequest, dataset_names, get_loader, registe
 from gankit.data.subset import Subset, subset_indices
 from gankit.data.toy import load_grid, load_ring
 from gankit.data.translation import PairedDataset, UnpairedDataset
+from gankit.data.translation_folders import load_aligned, load_paired_folders, load_unaligned
 from gankit.data.transforms import convert_channels, finish_dataset, resize_images, to_signed
 from gankit.errors import ConfigError
 
@@ -103,6 +108,12 @@ _BUILTINS: dict[str, Callable[[LoadRequest], ArrayDataset]] = {
     "digits": load_digits,
     "ring": load_ring,
     "grid": load_grid,
+    "edges2fashion": load_edges2fashion,
+    "colorize": load_colorize,
+    "sneaker2boot": load_sneaker2boot,
+    "aligned": load_aligned,
+    "unaligned": load_unaligned,
+    "paired-folders": load_paired_folders,
 }
 for _name, _loader in _BUILTINS.items():
     register_dataset(_name, _loader)
