@@ -85,14 +85,15 @@ def test_sneaker2boot_domains_are_sneakers_and_ankle_boots_from_each_split():
 
 def test_colorize_source_is_the_luma_of_the_colour_target():
     data = load_dataset("colorize", limit=24, img_size=32)
-    assert data.source.shape == data.target.shape == (24, 3, 32, 32)
-    assert data.test_source.shape == (TEST_CROPS, 3, 32, 32)
+    assert data.source.shape == (24, 1, 32, 32) and data.target.shape == (24, 3, 32, 32)
+    assert data.test_source.shape == (TEST_CROPS, 1, 32, 32)
     assert data.target.min() >= -1 and data.target.max() <= 1
     for source, target in ((data.source, data.target), (data.test_source, data.test_target)):
-        assert torch.equal(source[:, 0], source[:, 1]) and torch.equal(source[:, 0], source[:, 2])
-        torch.testing.assert_close(source[:, :1], convert_channels(target, 1), atol=1e-6, rtol=0)
+        torch.testing.assert_close(source, convert_channels(target, 1), atol=1e-6, rtol=0)
     assert (data.target - data.source).abs().mean() > 0.05  # the targets are in colour
-    assert load_dataset("colorize", limit=4).source.shape == (4, 3, 64, 64)  # 64 px by default
+    assert load_dataset("colorize", limit=4).source.shape == (4, 1, 64, 64)  # 64 px by default
+    tiled = load_dataset("colorize", limit=4, channels=3).source  # data.channels=3 tiles the grey source
+    assert tiled.shape == (4, 3, 64, 64) and torch.equal(tiled[:, 0], tiled[:, 2])
 
 
 def test_colorize_crops_are_seeded_and_the_test_photos_are_held_out_whole():

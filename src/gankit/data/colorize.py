@@ -15,9 +15,8 @@ is ``img_size / fraction``), then exactly ``img_size`` pixels are sliced out: on
 not per crop. Training crops are drawn with ``torch.Generator().manual_seed(request.seed)`` (the run's seed);
 test crops with a fixed seed, so every run is scored on the same ones.
 
-The target is the RGB crop, the source its ITU-R 601 luma (``convert_channels``, the weights PIL uses), tiled
-to three equal channels: :class:`PairedDataset` holds source and target at one shape, and the grey tiles carry
-exactly the one channel of information. ``data.channels`` may not be 1 (that would make the target grey too).
+The target is the RGB crop, the source its ITU-R 601 luma (``convert_channels``, the weights PIL uses), one
+channel. ``data.channels`` may not be 1 (that would make the target grey too); 3 tiles the grey source.
 
 Size: 64 px by default (``data.img_size`` changes it). Colour is a property of objects and materials (sky,
 skin, fur, wood) and a 32-px crop of a 300-1,400-px photo is mostly a flat patch of one of them, with too
@@ -93,8 +92,8 @@ def photo_crops(names: tuple[str, ...], count: int, size: int, seed: int) -> tor
 
 
 def grey_and_colour(crops: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """(source, target): the crops' luma tiled to 3 channels, and the crops."""
-    return convert_channels(convert_channels(crops, 1), 3), crops
+    """(source, target): the crops' luma (1 channel), and the crops."""
+    return convert_channels(crops, 1), crops
 
 
 def load_colorize(request: LoadRequest) -> PairedDataset:

@@ -43,7 +43,7 @@ def load_edges2fashion(request: LoadRequest) -> PairedDataset:
     x, y = _garments(request, "train", size, request.limit, request.subset)
     test_x, test_y = _garments(request, "test", size, None, Subset(TEST_LIMIT, TEST_SEED))
     return finish_paired(edge_maps(x), x, edge_maps(test_x), test_x, request, name="edges2fashion", labels=y,
-                         test_labels=test_y, class_names=CLASS_NAMES)
+                         test_labels=test_y, class_names=CLASS_NAMES, target_dataset="fashion-mnist")
 
 
 def _domain(x: torch.Tensor, y: torch.Tensor, label: int) -> torch.Tensor:
@@ -58,5 +58,5 @@ def load_sneaker2boot(request: LoadRequest) -> UnpairedDataset:
         _domain(train.x, train.y, SNEAKER), _domain(train.x, train.y, ANKLE_BOOT),
         _domain(test.x, test.y, SNEAKER), _domain(test.x, test.y, ANKLE_BOOT), request, name="sneaker2boot",
         default_size=DEFAULT_SIZE, domain_names=("sneaker", "ankle boot"),
-        class_names=(CLASS_NAMES[SNEAKER], CLASS_NAMES[ANKLE_BOOT]),
+        class_names=(CLASS_NAMES[SNEAKER], CLASS_NAMES[ANKLE_BOOT]), target_dataset="fashion-mnist",
     )

@@ -41,10 +41,16 @@ class PairedDataset:
     def __post_init__(self) -> None:
         for field in ("source", "target", "test_source", "test_target"):
             _check_images(field, getattr(self, field))
-        if self.source.shape != self.target.shape or self.test_source.shape[1:] != self.source.shape[1:] \
-                or self.test_target.shape != self.test_source.shape[:1] + self.target.shape[1:]:
+        def count_and_size(t: torch.Tensor) -> tuple[int, ...]:  # channels may differ (grey -> colour)
+            return (t.shape[0], *t.shape[2:])
+
+        if count_and_size(self.source) != count_and_size(self.target) \
+                or count_and_size(self.test_source) != count_and_size(self.test_target) \
+                or self.test_source.shape[1:] != self.source.shape[1:] \
+                or self.test_target.shape[1:] != self.target.shape[1:]:
             raise ValueError(f"paired images must share their sizes: source {tuple(self.source.shape)}, target "
-                             f"{tuple(self.target.shape)}, test {tuple(self.test_source.shape)}")
+                             f"{tuple(self.target.shape)}, test {tuple(self.test_source.shape)}, "
+                             f"{tuple(self.test_target.shape)}")
         if len(self.test_source) == 0:
             raise ValueError("a paired dataset needs held-out test pairs")
 

@@ -51,7 +51,7 @@ def finish_images(x: torch.Tensor, img_size: int | None, channels: int | None) -
 def finish_paired(
     source: torch.Tensor, target: torch.Tensor, test_source: torch.Tensor, test_target: torch.Tensor,
     request: LoadRequest, *, name: str, default_size: int | None = None, labels: torch.Tensor | None = None,
-    test_labels: torch.Tensor | None = None, class_names: tuple[str, ...] = (),
+    test_labels: torch.Tensor | None = None, class_names: tuple[str, ...] = (), target_dataset: str | None = None,
 ) -> PairedDataset:
     """A :class:`PairedDataset` with the request's limit (or subset, stratified by ``labels`` when given),
     size (``request.img_size`` else ``default_size``) and channels applied to both sides, and its test pairs
@@ -64,14 +64,14 @@ def finish_paired(
         target=finish_images(keep(target, index), size, request.channels),
         test_source=finish_images(test_source[:TEST_LIMIT], size, request.channels),
         test_target=finish_images(test_target[:TEST_LIMIT], size, request.channels),
-        name=name, test_labels=test_labels, class_names=tuple(class_names),
+        name=name, test_labels=test_labels, class_names=tuple(class_names), target_dataset=target_dataset,
     )
 
 
 def finish_unpaired(
     a: torch.Tensor, b: torch.Tensor, test_a: torch.Tensor, test_b: torch.Tensor, request: LoadRequest, *,
     name: str, default_size: int | None = None, domain_names: tuple[str, str] = ("a", "b"),
-    class_names: tuple[str, ...] = (),
+    class_names: tuple[str, ...] = (), target_dataset: str | None = None,
 ) -> UnpairedDataset:
     """An :class:`UnpairedDataset` with the request's limit (or subset) applied to each domain on its own,
     size and channels to every image, and each test domain capped at ``TEST_LIMIT``."""
@@ -81,5 +81,5 @@ def finish_unpaired(
         b=finish_images(keep(b, kept_indices(len(b), request)), size, request.channels),
         test_a=finish_images(test_a[:TEST_LIMIT], size, request.channels),
         test_b=finish_images(test_b[:TEST_LIMIT], size, request.channels),
-        name=name, domain_names=domain_names, class_names=tuple(class_names),
+        name=name, domain_names=domain_names, class_names=tuple(class_names), target_dataset=target_dataset,
     )
