@@ -94,8 +94,10 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 def _cmd_recipes(args: argparse.Namespace) -> int:
     from gankit.config import load_config, recipe_names
 
-    for name in recipe_names():
-        print(f"{name:<20} {load_config(name).description}")
+    names = recipe_names()
+    width = max(len(name) for name in names) + 1
+    for name in names:
+        print(f"{name:<{width}} {load_config(name).description}")
     return 0
 
 
