@@ -15,12 +15,13 @@ from gankit.models import D_NORM_CHOICES
 from gankit.nn import DIFFAUGMENT_POLICIES
 from gankit.games.adversarial import AdversarialGame
 from gankit.games.base import DataSpec, Game, NetworkSpec, Phase, PhaseContext
+from gankit.games.cyclegan import CycleGANGame, CycleOptions, check_cycle
 from gankit.games.pix2pix import Pix2PixGame, Pix2PixOptions, check_pix2pix
 
 if TYPE_CHECKING:
     from gankit.config import Config
 
-__all__ = ["AdversarialGame", "DataSpec", "Game", "NetworkSpec", "Phase", "PhaseContext", "build_game", "check_config", "game_names",
+__all__ = ["AdversarialGame", "CycleGANGame", "DataSpec", "Game", "NetworkSpec", "Phase", "PhaseContext", "build_game", "check_config", "game_names",
            "register_game"]
 
 GameBuilder = Callable[["Config", DataSpec], Game]
@@ -114,8 +115,33 @@ def _build_pix2pix(config: Config, data: DataSpec) -> Game:
                        lambda_gan=options.lambda_gan, ema=config.train.ema > 0)
 
 
+def _build_cyclegan(config: Config, data: DataSpec) -> Game:
+    from gankit.models.patchgan import PatchDiscriminator
+    from gankit.models.resnet_generator import ResNetGenerator
+
+    if "a" not in data.field_names or "b" not in data.field_names:
+        raise ConfigError(f"game 'cyclegan' needs unpaired images (fields a and b); dataset '{data.name}' "
+                          f"yields {', '.join(data.field_names)}")
+    options = config.section("cycle")
+    shape = data.field_shape("a")
+    if shape != data.field_shape("b") or shape[1] != shape[2] or shape[1] % 4:
+        raise ConfigError(f"game 'cyclegan' needs square images of one size divisible by 4 in both domains, got "
+                          f"{shape} and {data.field_shape('b')}")
+    if shape[1] < 3 * 2 ** options.d_layers:  # s / 2^n after the strided convolutions, then two 4x4 ones
+        raise ConfigError(f"cycle.d_layers={options.d_layers} needs images of at least {3 * 2 ** options.d_layers} "
+                          f"px, got {shape[1]}: lower cycle.d_layers")
+    channels = shape[0]
+    generators = [ResNetGenerator(channels, channels, options.g_width, options.n_blocks) for _ in range(2)]
+    discriminators = [PatchDiscriminator(channels, options.d_width, options.d_layers, "instance") for _ in range(2)]
+    return CycleGANGame(*generators, *discriminators, shape, loss=config.loss, lambda_cycle=options.lambda_cycle,
+                        lambda_identity=options.lambda_identity, lambda_gan=options.lambda_gan,
+                        pool_size=options.pool_size, ema=config.train.ema > 0)
+
+
 register_section("pix2pix", Pix2PixOptions, games=("pix2pix",), check=check_pix2pix)
 register_game("pix2pix", _build_pix2pix)
+register_section("cycle", CycleOptions, games=("cyclegan",), check=check_cycle)
+register_game("cyclegan", _build_cyclegan)
 register_game("unconditional", lambda config, data: _build_adversarial(config, data, conditional=False))
 register_game("conditional", lambda config, data: _build_adversarial(config, data, conditional=True))
 
