@@ -72,7 +72,7 @@ def _cmd_translate(args: argparse.Namespace) -> int:
 
     api.check_translation_output(args.out, args.input, force=args.force)  # before loading anything
     api.use_threads(args.threads)
-    result = api.translate(args.run, args.input)
+    result = api.translate(args.run, args.input, direction=args.direction)
     out = api.save_translations(result, args.out, args.input, force=args.force)
     print(f"translated {len(result.images)} image{'s' * (len(result.images) != 1)} with the generator of step "
           f"{result.loaded.step} to {out}")
@@ -202,12 +202,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=0, metavar="N", help=THREADS_HELP)
     p.set_defaults(func=_cmd_sample)
 
-    p = sub.add_parser("translate", help="translate images with an image-to-image run (pix2pix)")
+    p = sub.add_parser("translate", help="translate images with an image-to-image run (pix2pix, cyclegan)")
     p.add_argument("run", metavar="RUN_OR_CHECKPOINT")
     p.add_argument("--input", required=True, metavar="FILE_OR_DIR", help="an image, or a folder of PNG/JPEG images "
                    "(read at the run's channel count, resized to its size)")
     p.add_argument("--out", required=True, metavar="FILE.png|DIR", help="one PNG for one input file; a folder of "
                    "<name>.png for an input folder")
+    p.add_argument("--direction", choices=("a2b", "b2a"), default="a2b", help="a2b (default): domain a to b, "
+                   "or a pix2pix run's source to target; b2a: b to a (cyclegan runs)")
     p.add_argument("--force", action="store_true", help="replace an existing output")
     p.add_argument("--threads", type=int, default=0, metavar="N", help=THREADS_HELP)
     p.set_defaults(func=_cmd_translate)

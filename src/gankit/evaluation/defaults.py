@@ -24,7 +24,8 @@ METRIC_OUTPUTS: dict[str, tuple[str, ...]] = {
     "classes": ("classes_covered", "class_kl_from_uniform"),
     # image-to-image runs (gankit.evaluation.translation): outputs of held-out inputs vs their targets
     "paired": ("l1", "psnr", "ssim"),
-    "accuracy": ("translation_accuracy",),
+    "accuracy": ("translation_accuracy",),  # unpaired runs: translation_accuracy_a2b, translation_accuracy_b2a
+    "cycle": ("cycle_l1_a", "cycle_l1_b"),  # unpaired runs: |G_ba(G_ab(a)) - a| and |G_ab(G_ba(b)) - b| on [0, 1]
 }
 
 EVAL_DEFAULTS: dict[str, object] = {
@@ -37,4 +38,5 @@ EVAL_DEFAULTS: dict[str, object] = {
     "reference_points_seed": 1,  # reference points of a synthetic mixture, independent of a run's seed 0
     "precision": "fp32",  # feature extraction: fp32 or bf16 (autocast); docs/BENCHMARKS.md has the FID change
     "metrics_translation": ("paired", "fid", "kid", "accuracy"),  # accuracy: when the targets have classes
+    "metrics_unpaired": ("fid", "kid", "accuracy", "cycle"),  # per direction (a2b, b2a): cyclegan runs
 }

@@ -8,6 +8,8 @@ and reports, with :mod:`gankit.metrics.paired` and :func:`gankit.metrics.evaluat
   domain's classifier when the targets come from a labelled dataset (edges2fashion: Fashion-MNIST), else of
   Inception-v3;
 - ``accuracy``: the share of outputs that classifier puts in their target's class (needs target labels).
+
+Unpaired runs (game cyclegan) are measured in both directions by :mod:`gankit.evaluation.translation_unpaired`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any, Callable, Sequence
 
 import torch
 
-from gankit.data import PairedDataset
+from gankit.data import PairedDataset, UnpairedDataset
 from gankit.errors import ConfigError
 from gankit.evaluation.defaults import EVAL_DEFAULTS
 from gankit.evaluation.sources import EvalSource, load_reference
@@ -53,8 +55,14 @@ def evaluate_translation(
     `gankit.evaluation.evaluate_source`, which calls this for translation runs."""
     loaded = load_translator(run, device)
     data = load_data(loaded.config)
+    if isinstance(data, UnpairedDataset):
+        from gankit.evaluation.translation_unpaired import evaluate_unpaired
+
+        return evaluate_unpaired(run, data, metrics=metrics, n=n, extractor=extractor, seed=seed,
+                                 batch_size=batch_size, cache=cache, device=device, feature_dtype=feature_dtype,
+                                 precision=precision, build_extractor=build_extractor, say=say)
     if not isinstance(data, PairedDataset):
-        raise ConfigError(f"{run} was trained on unpaired data; only paired translation runs can be evaluated yet")
+        raise ConfigError(f"{run} was trained on data that is neither paired nor unpaired images")
     chosen = tuple(metrics) if metrics is not None else tuple(EVAL_DEFAULTS["metrics_translation"])  # type: ignore[arg-type]
     for name in chosen:
         if name not in TRANSLATION_METRICS:

@@ -9,17 +9,18 @@ until every input has been read and translated, and an existing output is replac
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from gankit.data.folder import IMAGE_SUFFIXES, decode_image, image_header
-from gankit.errors import ConfigError, DataError, RunFolderError
+from gankit.errors import CheckpointError, ConfigError, DataError, RunFolderError
 from gankit.paths import check_creatable, make_dir, protected_reason
 from gankit.previews import save_png, to_uint8
 from gankit.sampling.loading import LoadedGenerator, load_generator
+from gankit.training import checkpoint as ckpt
 
 _GREY_MODES = ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F")
 
@@ -33,13 +34,44 @@ class Translations:
     loaded: LoadedGenerator
 
 
-def load_translator(run: str | Path, device: str | torch.device = "cpu") -> LoadedGenerator:
-    """A trained translation run's generator; a noise-to-image run is a `ConfigError` naming its game."""
+DIRECTION_NAMES = ("a2b", "b2a")
+
+
+def directions(game) -> dict[str, tuple[str, str]]:
+    """Direction -> (the generator it uses, the data field its inputs come from): a game's own ``directions``
+    (CycleGAN: a2b and b2a), else one direction a2b through the sampling network from ``source`` (Pix2Pix)."""
+    return dict(getattr(game, "directions", {"a2b": (game.sampler_name, "source")}))
+
+
+def input_shape(loaded: LoadedGenerator, direction: str = "a2b") -> tuple[int, ...]:
+    """The shape (C, H, W) of one input image of `loaded` in `direction`."""
+    return tuple(loaded.data.field_shape(directions(loaded.game)[direction][1]))
+
+
+def load_translator(run: str | Path, device: str | torch.device = "cpu", direction: str = "a2b") -> LoadedGenerator:
+    """A trained translation run's generator for `direction` ("a2b", or "b2a" for a CycleGAN run: G_ba), the
+    EMA when kept; a noise-to-image run, or a direction its game lacks, is a `ConfigError`."""
+    if direction not in DIRECTION_NAMES:
+        raise ConfigError(f"unknown direction {direction!r}; choose a2b or b2a")
     loaded = load_generator(run, device)
     if loaded.game.takes_noise or not hasattr(loaded.game, "translate"):
         raise ConfigError(f"{run} was trained with game '{loaded.config.game}', which maps noise to images; "
-                          "translate needs an image-to-image run (game pix2pix); use `gankit sample` for it")
-    return loaded
+                          "translate needs an image-to-image run (game pix2pix or cyclegan); use `gankit sample` for it")
+    available = directions(loaded.game)
+    if direction not in available:
+        raise ConfigError(f"{run} was trained with game '{loaded.config.game}', which translates "
+                          f"{' and '.join(available)} only; --direction {direction} needs a cyclegan run")
+    name = available[direction][0]
+    if name == loaded.game.sampler_name:
+        return loaded
+    _, state = ckpt.load_checkpoint(loaded.checkpoint)
+    if name not in state["networks"]:
+        raise CheckpointError(f"checkpoint {loaded.checkpoint} holds no generator '{name}'")
+    module = loaded.game.module(name)
+    ckpt.load_module_state(module, state["ema"].get(name, state["networks"][name]), f"generator '{name}' of "
+                           f"{loaded.checkpoint}")
+    module.to(loaded.device).eval().requires_grad_(False)
+    return replace(loaded, module=module)
 
 
 def _input_files(path: Path) -> list[Path]:
@@ -70,9 +102,10 @@ def read_inputs(path: str | Path, channels: int, size: int) -> tuple[torch.Tenso
 
 
 @torch.no_grad()
-def translate_images(loaded: LoadedGenerator, images: torch.Tensor, batch_size: int = 64) -> torch.Tensor:
-    """`loaded`'s generator applied to `images` (N, C, H, W) in [-1, 1], in batches, on its device."""
-    source_shape = loaded.data.field_shape("source")
+def translate_images(loaded: LoadedGenerator, images: torch.Tensor, batch_size: int = 64,
+                     direction: str = "a2b") -> torch.Tensor:
+    """`loaded`'s generator (loaded for `direction`) applied to `images` (N, C, H, W) in [-1, 1], in batches."""
+    source_shape = input_shape(loaded, direction)
     if tuple(images.shape[1:]) != tuple(source_shape):
         raise DataError(f"images of shape {tuple(images.shape[1:])} do not fit this run's inputs {tuple(source_shape)}")
     chunks = [loaded.game.translate(loaded.module, images[i:i + batch_size].to(loaded.device)).float().cpu()
@@ -80,15 +113,17 @@ def translate_images(loaded: LoadedGenerator, images: torch.Tensor, batch_size: 
     return torch.cat(chunks)
 
 
-def translate(run: str | Path, inputs: str | Path | torch.Tensor, device: str | torch.device = "cpu") -> Translations:
-    """Translate `inputs` (an image file, a folder of images, or a tensor in [-1, 1]) with the run's generator."""
-    loaded = load_translator(run, device)
+def translate(run: str | Path, inputs: str | Path | torch.Tensor, device: str | torch.device = "cpu",
+              direction: str = "a2b") -> Translations:
+    """Translate `inputs` (an image file, a folder of images, or a tensor in [-1, 1]) with the run's generator
+    for `direction` (a2b; a CycleGAN run also b2a)."""
+    loaded = load_translator(run, device, direction)
     if isinstance(inputs, torch.Tensor):
         images, names = inputs, [f"{i:06d}" for i in range(len(inputs))]
     else:
-        shape = loaded.data.field_shape("source")
+        shape = input_shape(loaded, direction)
         images, names = read_inputs(inputs, shape[0], shape[1])
-    return Translations(translate_images(loaded, images), names, loaded)
+    return Translations(translate_images(loaded, images, direction=direction), names, loaded)
 
 
 def check_translation_output(out: str | Path, inputs: str | Path, *, force: bool = False) -> Path:
