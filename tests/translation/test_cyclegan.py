@@ -153,8 +153,8 @@ def test_a_tiny_cyclegan_turns_held_out_sneakers_towards_boots(tmp_path):
     cycled = api.translate(run, fake_boots, direction="b2a").images
     moved, cycle = _mean_image_distance(fake_boots, boots), (cycled - sneakers).abs().mean().item()
     assert _mean_image_distance(untrained_b, boots) > 0.5 * before and untrained_cycle > 0.5
-    assert moved < 0.5 * before  # measured: MOVED of BEFORE after 300 steps
-    assert cycle < 0.5 * untrained_cycle  # measured: CYCLE vs UNTRAINED
+    assert moved < 0.5 * before  # measured (seeds 0, 1, 2): 0.14, 0.13, 0.07 of 0.35; untrained 0.55-0.60
+    assert cycle < 0.5 * untrained_cycle  # measured: 0.11-0.12 vs 0.68-0.92 untrained
 
 
 def test_cyclegan_resume_is_bit_exact_also_while_the_pool_fills(tmp_path):
@@ -175,7 +175,7 @@ def test_cyclegan_resume_is_bit_exact_also_while_the_pool_fills(tmp_path):
 
 
 # ---------------------------------------------------------------------------------------------- use
-def test_translate_both_directions_and_refuse_b2a_for_pix2pix(capsys, tmp_path, digits_cycle):
+def test_translate_takes_either_direction(capsys, tmp_path, digits_cycle):
     from PIL import Image
     import numpy as np
 
