@@ -22,8 +22,8 @@ from gankit.config import (
 from gankit.errors import ConfigError
 
 RECIPES = [
-    "cgan", "cgan-fashion", "dcgan", "dcgan-fashion", "dcgan-fashion-long", "dcgan-mnist", "gan-grid",
-    "gan-mlp-fashion", "gan-ring", "mlp-gan",
+    "cgan", "cgan-fashion", "cyclegan-sneaker2boot", "dcgan", "dcgan-fashion", "dcgan-fashion-long", "dcgan-mnist",
+    "gan-grid", "gan-mlp-fashion", "gan-ring", "mlp-gan", "pix2pix-edges2fashion",
 ]
 
 
