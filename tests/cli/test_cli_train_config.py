@@ -64,7 +64,7 @@ def test_unknown_key_via_set_suggests_the_right_one(capsys, tmp_path):
         ("train.steps=1.5", ("'train.steps'", "integer", "1.5")),
         ("train.batch_size=0", ("'train.batch_size'", "positive")),
         ("loss=foo", ("'loss'", "foo", "hinge")),
-        ("game=cyclegan", ("'game'", "cyclegan", "conditional")),
+        ("game=gan9", ("'game'", "gan9", "conditional")),
         ("optim.lr_g=0", ("'optim.lr_g'", "positive")),
         ("optim.lr_d=-1e-4", ("'optim.lr_d'", "positive")),
         ("optim.beta1=1", ("'optim.beta1'", "[0, 1)")),
