@@ -90,6 +90,7 @@ class Trainer:
         self.probe = game.make_probe(self.train_cfg.num_samples, config.seed + 2, device, examples or {})
         self.collector = StatsCollector()
         self.writer: MetricsWriter | None = None
+        self._logged_stage: str | None = None  # the game's stage last named in metrics.jsonl
 
     # ------------------------------------------------------------------------------------------ set-up
     def _prepare_networks(self) -> None:
@@ -180,6 +181,9 @@ class Trainer:
         changed = self.game.on_step_start(self.step)
         for group in dict.fromkeys(self.game.optimizer_group(name) for name in changed):
             self.optimizers[group] = self._make_optimizer(group)
+        if self.game.stage != self._logged_stage:  # a staged game: name the stage in the log when it starts
+            self._logged_stage = self.game.stage
+            self.log_event("stage", {"stage": self._logged_stage})
         if self.config.optim.decay != "none":
             self._apply_lr_schedule()
         for phase in self.game.phases():
