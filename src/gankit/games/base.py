@@ -143,6 +143,10 @@ class Game:
         """The name of the current stage (None for a game without stages)."""
         return None
 
+    def summary_lines(self) -> list[str]:
+        """Lines the start-up summary adds for this game (its losses, what is switched off and why)."""
+        return []
+
     def state_dict(self) -> dict[str, Any]:
         """State beyond the networks' weights that a resumed run needs (a pool of past fakes, a stage)."""
         return {}

@@ -51,6 +51,7 @@ def describe_run(config: Config, dataset, game, *, device: torch.device, threads
     if game.stages():
         lines.append("stages   " + "; ".join(f"{s.name} from step {s.start:,}" + (f" ({s.about})" if s.about else "")
                                           for s in game.stages()))
+    lines += game.summary_lines()
     t = config.train
     lines.append(f"train    {t.steps:,} steps of batch {t.batch_size}, loss {config.loss}; log every {t.log_every}, "
                  f"samples every {t.sample_every}, checkpoint every {t.ckpt_every}")
