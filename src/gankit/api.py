@@ -38,6 +38,7 @@ from gankit.sampling import (  # noqa: F401 (re-exported: the API's sampling ver
     Translations,
     check_translation_output,
     load_translator,
+    parse_style,
     save_translations,
     translate,
 )

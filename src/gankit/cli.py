@@ -70,9 +70,10 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 def _cmd_translate(args: argparse.Namespace) -> int:
     from gankit import api
 
+    style = api.parse_style(args.style) if args.style is not None else None
     api.check_translation_output(args.out, args.input, force=args.force)  # before loading anything
     api.use_threads(args.threads)
-    result = api.translate(args.run, args.input)
+    result = api.translate(args.run, args.input, style=style)
     out = api.save_translations(result, args.out, args.input, force=args.force)
     print(f"translated {len(result.images)} image{'s' * (len(result.images) != 1)} with the generator of step "
           f"{result.loaded.step} to {out}")
@@ -202,13 +203,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=0, metavar="N", help=THREADS_HELP)
     p.set_defaults(func=_cmd_sample)
 
-    p = sub.add_parser("translate", help="translate images with an image-to-image run (pix2pix)")
+    p = sub.add_parser("translate", help="translate images with an image-to-image run (pix2pix, pix2pixhd)")
     p.add_argument("run", metavar="RUN_OR_CHECKPOINT")
     p.add_argument("--input", required=True, metavar="FILE_OR_DIR", help="an image, or a folder of PNG/JPEG images "
                    "(read at the run's channel count, resized to its size)")
     p.add_argument("--out", required=True, metavar="FILE.png|DIR", help="one PNG for one input file; a folder of "
                    "<name>.png for an input folder")
     p.add_argument("--force", action="store_true", help="replace an existing output")
+    p.add_argument("--style", metavar="SEED|CODE", help="pix2pixhd runs: an integer seed draws a style code per "
+                   "region (colour, intensity); comma-separated numbers give the code; default: the mean style")
     p.add_argument("--threads", type=int, default=0, metavar="N", help=THREADS_HELP)
     p.set_defaults(func=_cmd_translate)
 

@@ -133,7 +133,8 @@ def _build_pix2pixhd(config: Config, data: DataSpec) -> Game:
                           "channels: set pix2pixhd.regions=image")
     try:
         generator = Pix2PixHDGenerator(source[0], target[0], source[1], o.g_width, o.g_down, o.g_blocks,
-                                       o.local_blocks, o.feat_dim, 2 if o.regions == "edges" else 1, o.encoder_width)
+                                       o.local_blocks, o.feat_dim, 2 if o.regions == "edges" else 1, o.encoder_width,
+                                       o.norm)
     except ValueError as exc:
         raise ConfigError(f"game 'pix2pixhd': {exc} (set data.img_size or pix2pixhd.g_down)") from None
     smallest = PatchDiscriminator.min_size(o.d_layers)

@@ -65,6 +65,7 @@ class Pix2PixHDOptions:
     feat_dim: int = 3  # channels of a style code (0: no feature encoder)
     encoder_width: int = 16
     regions: str = "edges"  # edges: background and outlined object each get a code; image: one code per image
+    norm: str = "batch"  # G's norm: batch (keeps a code's level) | instance (the paper's; erases constant codes)
 
 
 def check_pix2pixhd(options: Pix2PixHDOptions) -> None:
@@ -81,6 +82,8 @@ def check_pix2pixhd(options: Pix2PixHDOptions) -> None:
         raise ConfigError(f"config key 'pix2pixhd.d_layers' must be 1 to 4, got {options.d_layers!r}")
     if not 1 <= options.vgg_taps <= 5:
         raise ConfigError(f"config key 'pix2pixhd.vgg_taps' must be 1 to 5, got {options.vgg_taps!r}")
+    if options.norm not in ("batch", "instance"):
+        raise ConfigError(f"config key 'pix2pixhd.norm' must be batch or instance, got '{options.norm}'")
     if options.regions not in REGION_CHOICES:
         raise ConfigError(f"config key 'pix2pixhd.regions' must be edges or image, got '{options.regions}'")
 
