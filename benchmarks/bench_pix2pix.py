@@ -26,7 +26,7 @@ from gankit.config import load_config
 from gankit.evaluation import evaluate_source
 
 VARIANTS = {"L1": ["pix2pix.lambda_gan=0"], "cGAN": ["pix2pix.lambda_l1=0"], "L1 + cGAN": []}
-QUIET = ["train.progress=false", "train.sample_every=1000000"]
+QUIET = ["train.progress=false", "train.sample_every=1000000", "train.threads=2"]
 
 
 def cpu_model() -> str:
@@ -50,7 +50,7 @@ def run_variant(name: str, extra: list[str], steps: int, root: Path, n: int) -> 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--steps", type=int, default=4000)
+    parser.add_argument("--steps", type=int, default=6000)
     parser.add_argument("--n", type=int, default=1000, help="held-out test pairs evaluated")
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
     parser.add_argument("--json", type=Path)
