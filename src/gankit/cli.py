@@ -111,7 +111,12 @@ def _cmd_info(args: argparse.Namespace) -> int:
         return 0
     data = info["data"] or {}
     print(f"run        {info['run']}  ({info['name']}: {info['description'] or ''})")
-    print(f"game       {info['game']}, loss {info['loss']}, model {info['model']}")
+    if info["sections"]:  # a family with its own options (pix2pix, ...) does not build model.arch
+        options = "; ".join(f"{name}: " + ", ".join(f"{k}={v}" for k, v in values.items())
+                            for name, values in info["sections"].items())
+        print(f"game       {info['game']}, loss {info['loss']}; {options}")
+    else:
+        print(f"game       {info['game']}, loss {info['loss']}, model {info['model']}")
     print(f"data       {data.get('name')} {data.get('sample_shape', '')} {_classes(data)}")
     print(f"progress   step {info['step']} of {info['steps_planned']}; checkpoints: {', '.join(info['checkpoints']) or 'none'}")
     if info["summary"]:

@@ -12,6 +12,7 @@ and reports, with :mod:`gankit.metrics.paired` and :func:`gankit.metrics.evaluat
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -52,7 +53,9 @@ def evaluate_translation(
     """The metrics of a translation run (see the module docstring); the same flat dict + ``settings`` as
     `gankit.evaluation.evaluate_source`, which calls this for translation runs."""
     loaded = load_translator(run, device)
-    data = load_data(loaded.config)
+    config = copy.deepcopy(loaded.config)
+    config.data.limit = 1  # only the held-out pairs are measured: skip preparing the training images
+    data = load_data(config)
     if not isinstance(data, PairedDataset):
         raise ConfigError(f"{run} was trained on unpaired data; only paired translation runs can be evaluated yet")
     chosen = tuple(metrics) if metrics is not None else tuple(EVAL_DEFAULTS["metrics_translation"])  # type: ignore[arg-type]
