@@ -111,6 +111,7 @@ def test_the_stage_switch_is_logged_and_resuming_across_it_is_bit_exact(tmp_path
 
     _, state = ckpt.load_checkpoint(ckpt.latest_checkpoint(tmp_path / "stopped" / "checkpoints"))
     assert state["game"] == {"stage": "global"}  # saved before step 4 starts: the switch is still to come
+    assert api.load_translator(tmp_path / "stopped").game.stage == "global"  # it translates with G1 alone
     api.train(None, tmp_path / "stopped", overrides=["train.steps=7"], resume=True)
     a, b = _tensors(tmp_path / "straight"), _tensors(tmp_path / "stopped")
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
