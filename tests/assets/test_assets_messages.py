@@ -26,6 +26,8 @@ NOT_ASSETS = {  # a fragment of the message (not its module, so that modules may
     "IDX folder does not exist": "data.path",
     "npz file does not exist": "data.path",
     "image folder does not exist": "data.path",
+    " data folder does not exist: ": "data.path of a translation data set (aligned, unaligned, paired-folders)",
+    " data needs the folder ": "a sub-folder (trainA/, A/, ...) of the user's data.path",
     "not a run folder: ": "a run folder the user named (gankit report)",
 }
 
