@@ -36,8 +36,9 @@ def cpu_model() -> str:
     return "unknown"
 
 
-def run_variant(name: str, extra: list[str], steps: int, root: Path, n: int) -> dict:
-    config = load_config("pix2pix-edges2fashion", [f"train.steps={steps}", f"train.ckpt_every={steps}", *QUIET, *extra])
+def run_variant(name: str, extra: list[str], steps: int, root: Path, n: int, threads: int) -> dict:
+    config = load_config("pix2pix-edges2fashion", [f"train.steps={steps}", f"train.ckpt_every={steps}",
+                                                   f"train.threads={threads}", *QUIET, *extra])
     out = root / name.replace(" + ", "-").lower()
     start = time.perf_counter()
     result = api.train(config, out)
@@ -50,15 +51,16 @@ def run_variant(name: str, extra: list[str], steps: int, root: Path, n: int) -> 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--steps", type=int, default=4000)
+    parser.add_argument("--steps", type=int, default=6000)
     parser.add_argument("--n", type=int, default=1000, help="held-out test pairs evaluated")
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
     parser.add_argument("--json", type=Path)
     parser.add_argument("--keep", type=Path, help="keep the runs in this folder")
+    parser.add_argument("--threads", type=int, default=0, help="train.threads of every run (0: automatic)")
     args = parser.parse_args()
     print(f"CPU: {cpu_model()}, {torch.get_num_threads()} threads, torch {torch.__version__}")
     root = args.keep or Path(tempfile.mkdtemp(prefix="bench-pix2pix-"))
-    rows = [run_variant(name, VARIANTS[name], args.steps, root, args.n) for name in args.variants]
+    rows = [run_variant(name, VARIANTS[name], args.steps, root, args.n, args.threads) for name in args.variants]
     print(f"\n| objective | steps | train s | img/s | L1 | PSNR dB | SSIM | FID | KID | class accuracy |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:

@@ -33,10 +33,8 @@ import torch
 from gankit import api
 from gankit.config import load_config, recipe_names
 from gankit.evaluation import evaluate_source
-from gankit.games import DataSpec, build_game
-from gankit.training.data_stream import DataStream
 from gankit.training.precision import choose_precision, cpu_flags, native_bf16_flags
-from gankit.training.trainer import Trainer
+from random_batches import random_trainer
 
 QUIET = ["train.progress=false", "train.doctor=false", "train.log_every=1000000", "train.sample_every=1000000"]
 
@@ -70,19 +68,7 @@ def image_recipes() -> list[str]:
 
 def step_speed(recipe: str, amp: str, count: int, workdir: Path) -> float:
     """Images/s of `recipe`'s training step with train.amp=`amp` on random images of its shape."""
-    config = load_config(recipe, QUIET + [f"train.amp={amp}"] + (["data.path=/unused"] if "folder" in
-                                                                  load_config(recipe).data.name else []))
-    size = config.data.img_size or 28
-    channels = 3 if config.data.name == "folder" else 1
-    classes = 10 if config.game == "conditional" else 0
-    spec = DataSpec("random", "image", (channels, size, size), classes)
-    torch.manual_seed(0)
-    game = build_game(config, spec)
-    x = torch.rand(2048, channels, size, size) * 2 - 1
-    y = torch.randint(0, max(classes, 1), (2048,))
-    stream = DataStream(x, y, config.train.batch_size, seed=0, device=torch.device("cpu"),
-                        channels_last=config.train.channels_last)
-    trainer = Trainer(game, stream, config, workdir / f"{recipe}-{amp}", torch.device("cpu"))
+    trainer, config = random_trainer(recipe, QUIET + [f"train.amp={amp}"], workdir / f"{recipe}-{amp}")
     for _ in range(3):
         trainer.train_step()
     best = 0.0

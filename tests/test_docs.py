@@ -5,7 +5,8 @@ Each document's shell blocks run in the order written (later commands use the ru
 fresh working directory, in this process (`gankit.cli.main`). So that the suite stays short, training is cut
 down: a recipe's own long schedule becomes 4 steps, and a `train.steps=N` above 400 becomes N // 250 (the README's
 500 then 1000 of a resumed run become 2 then 4, so the resume still continues); an `eval --n` is capped at
-200 samples (24 with Inception), a `sample --drs -n` at 100, and an experiment runs `--quick` on one seed. Runs of 400 steps or fewer run as written: their
+200 samples (24 with Inception), a `sample --drs -n` at 100, an experiment runs `--quick` on one seed, and a
+translation recipe trains on 256 pairs of its data (its held-out pairs stay whole). Runs of 400 steps or fewer run as written: their
 findings are what the text quotes. A command's expected exit status is 0 unless its comment says
 "exits N". Python blocks run too when a `<!-- test: run -->` line precedes them (the others illustrate an
 interface with placeholders). Not run: `gankit assets install` (it downloads; tests/assets covers it with a
@@ -61,6 +62,17 @@ def _recipe_steps(name: str) -> int:
     return int(values.get("train", {}).get("steps", 2000))
 
 
+TRANSLATION_DATA = ("edges2fashion", "sneaker2boot", "colorize")
+
+
+def _recipe_data(name: str) -> str | None:
+    try:
+        values, _ = recipe_source(name)
+    except Exception:  # noqa: BLE001 (as in _recipe_steps)
+        return None
+    return values.get("data", {}).get("name")
+
+
 def _fewer(steps: int) -> int:
     """A step count the suite can afford: as written up to 400, else steps // 250 (at least 2)."""
     return steps if steps <= 400 else max(2, steps // 250)
@@ -78,6 +90,8 @@ def shrink(argv: list[str]) -> list[str]:
                 argv[i] = f"train.steps={_fewer(steps)}"
         if not has_steps and "--resume" not in argv and _recipe_steps(argv[1]) > 400:
             argv[2:2] = ["--set", "train.steps=4"]
+        if _recipe_data(argv[1]) in TRANSLATION_DATA and not any(a.startswith("data.limit=") for a in argv):
+            argv[2:2] = ["--set", "data.limit=256"]  # 60,000 edge maps take a minute; 4 steps need few pairs
     if argv[:1] == ["eval"]:
         cap = 24 if "inception" in argv else 200  # Inception-v3 at 299 px: about 0.2 s an image on one thread
         if "--n" in argv:

@@ -19,7 +19,8 @@ from typing import Any
 import torch
 
 from gankit.atomic import atomic_write_text
-from gankit.config import Config, config_from_dict, dump_config, load_config, read_yaml, with_absolute_paths
+from gankit.config import (Config, config_from_dict, dump_config, load_config, read_yaml, section_names,
+                           with_absolute_paths)
 from gankit.errors import ConfigError, DataError, RunFolderError
 from gankit.evaluation import evaluate_source  # noqa: F401 (re-exported: the API's evaluation verb)
 from gankit.games import DataSpec, build_game
@@ -38,6 +39,7 @@ from gankit.sampling import (  # noqa: F401 (re-exported: the API's sampling ver
     Translations,
     check_translation_output,
     load_translator,
+    parse_style,
     save_translations,
     translate,
 )
@@ -211,6 +213,7 @@ def run_info(run: str | Path) -> dict[str, Any]:
         "game": config.get("game"),
         "loss": config.get("loss"),
         "model": config.get("model", {}).get("arch"),
+        "sections": {k: v for k, v in config.items() if k in section_names()},  # the game family's own options
         "data": json.loads(data_file.read_text()) if data_file.is_file() else config.get("data"),
         "steps_planned": config.get("train", {}).get("steps"),
         "step": int(checkpoints[-1].name.split("-")[1]) if checkpoints else 0,

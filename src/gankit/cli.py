@@ -70,9 +70,10 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 def _cmd_translate(args: argparse.Namespace) -> int:
     from gankit import api
 
+    style = api.parse_style(args.style) if args.style is not None else None
     api.check_translation_output(args.out, args.input, force=args.force)  # before loading anything
     api.use_threads(args.threads)
-    result = api.translate(args.run, args.input, direction=args.direction)
+    result = api.translate(args.run, args.input, style=style, direction=args.direction)
     out = api.save_translations(result, args.out, args.input, force=args.force)
     print(f"translated {len(result.images)} image{'s' * (len(result.images) != 1)} with the generator of step "
           f"{result.loaded.step} to {out}")
@@ -110,7 +111,12 @@ def _cmd_info(args: argparse.Namespace) -> int:
         return 0
     data = info["data"] or {}
     print(f"run        {info['run']}  ({info['name']}: {info['description'] or ''})")
-    print(f"game       {info['game']}, loss {info['loss']}, model {info['model']}")
+    if info["sections"]:  # a family with its own options (pix2pix, ...) does not build model.arch
+        options = "; ".join(f"{name}: " + ", ".join(f"{k}={v}" for k, v in values.items())
+                            for name, values in info["sections"].items())
+        print(f"game       {info['game']}, loss {info['loss']}; {options}")
+    else:
+        print(f"game       {info['game']}, loss {info['loss']}, model {info['model']}")
     print(f"data       {data.get('name')} {data.get('sample_shape', '')} {_classes(data)}")
     print(f"progress   step {info['step']} of {info['steps_planned']}; checkpoints: {', '.join(info['checkpoints']) or 'none'}")
     if info["summary"]:
@@ -202,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=0, metavar="N", help=THREADS_HELP)
     p.set_defaults(func=_cmd_sample)
 
-    p = sub.add_parser("translate", help="translate images with an image-to-image run (pix2pix, cyclegan)")
+    p = sub.add_parser("translate", help="translate images with an image-to-image run (pix2pix, pix2pixhd, cyclegan)")
     p.add_argument("run", metavar="RUN_OR_CHECKPOINT")
     p.add_argument("--input", required=True, metavar="FILE_OR_DIR", help="an image, or a folder of PNG/JPEG images "
                    "(read at the run's channel count, resized to its size)")
@@ -211,6 +217,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--direction", choices=("a2b", "b2a"), default="a2b", help="a2b (default): domain a to b, "
                    "or a pix2pix run's source to target; b2a: b to a (cyclegan runs)")
     p.add_argument("--force", action="store_true", help="replace an existing output")
+    p.add_argument("--style", metavar="SEED|CODE", help="pix2pixhd runs: an integer seed draws a style code per "
+                   "region (colour, intensity); comma-separated numbers give the code; default: the mean style")
     p.add_argument("--threads", type=int, default=0, metavar="N", help=THREADS_HELP)
     p.set_defaults(func=_cmd_translate)
 

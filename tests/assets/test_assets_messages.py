@@ -26,6 +26,8 @@ NOT_ASSETS = {  # a fragment of the message (not its module, so that modules may
     "IDX folder does not exist": "data.path",
     "npz file does not exist": "data.path",
     "image folder does not exist": "data.path",
+    " data folder does not exist: ": "data.path of a translation data set (aligned, unaligned, paired-folders)",
+    " data needs the folder ": "a sub-folder (trainA/, A/, ...) of the user's data.path",
     "not a run folder: ": "a run folder the user named (gankit report)",
 }
 
@@ -35,6 +37,7 @@ READERS = {
     "fashion-mnist": lambda: __import__("gankit.data", fromlist=["load_dataset"]).load_dataset("fashion-mnist"),
     "inception": lambda: __import__("gankit.metrics", fromlist=["get_feature_extractor"]).get_feature_extractor(
         "inception"),
+    "vgg16": lambda: __import__("gankit.models.vgg16", fromlist=["load_vgg16"]).load_vgg16(),
 }
 
 

@@ -71,3 +71,14 @@ def test_bad_input_gets_one_line_and_nothing_is_written(capsys, tmp_path, pix2pi
     expect_user_error(capsys, "translate", pix2pix_run, "--input", grey, "--out", tmp_path / "folder",
                       says=("writes one .png file",))
     assert fingerprint(tmp_path) == before
+
+
+def test_sampling_a_translation_run_points_to_translate(capsys, tmp_path, pix2pix_run):
+    expect_user_error(capsys, "sample", pix2pix_run, "--out", tmp_path / "s.png",
+                      says=("maps images to images", "gankit translate"))
+    assert not (tmp_path / "s.png").exists()
+
+
+def test_info_shows_the_family_options(capsys, pix2pix_run):
+    code, out, _ = run_cli(capsys, "info", pix2pix_run)
+    assert code == 0 and "pix2pix: lambda_l1=100.0, lambda_gan=1.0" in out and "model dcgan" not in out

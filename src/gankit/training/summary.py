@@ -48,6 +48,10 @@ def describe_run(config: Config, dataset, game, *, device: torch.device, threads
         lines.append(f"{name:<8} {type(spec.module).__name__}, {parameter_count(spec.module):,} parameters"
                      f"{', EMA copy' if spec.ema else ''}")
     lines.append(f"phases   {', '.join(_phase_text(p) for p in game.phases())}")
+    if game.stages():
+        lines.append("stages   " + "; ".join(f"{s.name} from step {s.start:,}" + (f" ({s.about})" if s.about else "")
+                                          for s in game.stages()))
+    lines += game.summary_lines()
     t = config.train
     lines.append(f"train    {t.steps:,} steps of batch {t.batch_size}, loss {config.loss}; log every {t.log_every}, "
                  f"samples every {t.sample_every}, checkpoint every {t.ckpt_every}")

@@ -1,16 +1,17 @@
 """The trainer: runs the phases of any `Game`, and owns what every game needs.
 
 It knows nothing about a particular GAN: not what a sample is (the game builds its probe and renders its
-previews), nor which fields a batch holds (the game reads them by name). Per generator step it runs each due phase (`Phase.every`) its
-number of times (`Phase.repeats`): freeze every network the phase does not update (requires_grad off, so
-gradients flow *through* a frozen network but never into its weights), compute the phase's loss under
-optional mixed precision, back-propagate, average gradients across ranks, check the loss is finite, record
-gradient norms, and step the optimizers of the updated networks (networks may share one optimizer, as
-CycleGAN's two generators do). After the step it updates the EMA copies,
-and on intervals logs statistics, writes sample grids and checkpoints (rank 0 only).
+previews), nor which fields a batch holds (the game reads them by name). Per generator step it runs each due
+phase (`Phase.every`) its number of times (`Phase.repeats`): freeze every network the phase does not update
+(requires_grad off, so gradients flow *through* a frozen network but never into its weights), compute the
+phase's loss under the run's precision, back-propagate, average gradients across ranks, check the loss is
+finite, record gradient norms, and step the optimizers of the updated networks (networks may share one
+optimizer, as CycleGAN's two generators do). After the step it updates the EMA copies, and on intervals logs
+statistics, writes previews and checkpoints (rank 0 only).
 
 The full state (weights, optimizers, EMA, the game's own state such as a pool of past fakes, the noise
-generator, the global RNGs, the data position, the step) is checkpointed, so a resumed run is bit-for-bit the run that was never stopped.
+generator, the global RNGs, the data position, the step) is checkpointed, so a resumed run is bit-for-bit the
+run that was never stopped.
 """
 
 from __future__ import annotations
@@ -90,6 +91,7 @@ class Trainer:
         self.probe = game.make_probe(self.train_cfg.num_samples, config.seed + 2, device, examples or {})
         self.collector = StatsCollector()
         self.writer: MetricsWriter | None = None
+        self._logged_stage: str | None = None  # the game's stage last named in metrics.jsonl
 
     # ------------------------------------------------------------------------------------------ set-up
     def _prepare_networks(self) -> None:
@@ -180,6 +182,9 @@ class Trainer:
         changed = self.game.on_step_start(self.step)
         for group in dict.fromkeys(self.game.optimizer_group(name) for name in changed):
             self.optimizers[group] = self._make_optimizer(group)
+        if self.game.stage != self._logged_stage:  # a staged game: name the stage in the log when it starts
+            self._logged_stage = self.game.stage
+            self.log_event("stage", {"stage": self._logged_stage})
         if self.config.optim.decay != "none":
             self._apply_lr_schedule()
         for phase in self.game.phases():
