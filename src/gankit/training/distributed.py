@@ -80,7 +80,8 @@ class CrossRankBatchNorm(nn.modules.batchnorm._BatchNorm):
 
     y = (x − μ) / sqrt(σ² + ε) · γ + β with μ, σ² over the union of every rank's batch: per-channel sums
     Σx, Σx² and counts are all-reduced with a differentiable all-reduce, so gradients are those of the
-    global batch too. Falls back to ordinary batch norm in eval mode or with a single process.
+    global batch too. Falls back to ordinary batch norm in eval mode or with a single process. Under mixed
+    precision the statistics and the output are float32 (the next layer's autocast casts again).
     """
 
     def _check_input_dim(self, input: torch.Tensor) -> None:
@@ -90,6 +91,7 @@ class CrossRankBatchNorm(nn.modules.batchnorm._BatchNorm):
     def forward(self, input: torch.Tensor) -> torch.Tensor:
         if not (self.training and dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1):
             return super().forward(input)
+        input = input.float()  # statistics in float32 under bfloat16/float16 autocast, as autocast runs batch_norm
         channels = input.shape[1]
         dims = [0] + list(range(2, input.dim()))
         count = torch.tensor([input.numel() / channels], dtype=input.dtype, device=input.device)
