@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from skimage.feature import canny
 
 SIGMA_AT_32 = 1.0
 LOW = 0.1
@@ -43,6 +42,8 @@ def edge_sigma(size: int) -> float:
 def edge_mask(image: np.ndarray, sigma: float) -> np.ndarray:
     """Canny edges (bool ``(H, W)``) of one grey image ``(H, W)`` in [0, 1], background 0."""
     padded = np.pad(np.asarray(image, dtype=np.float64), PAD)
+    from skimage.feature import canny  # imported when edges are drawn, not with the data package
+
     return canny(padded, sigma=sigma, low_threshold=LOW, high_threshold=HIGH)[PAD:-PAD, PAD:-PAD]
 
 

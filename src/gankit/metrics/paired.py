@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 from gankit.errors import DataError
 
@@ -40,6 +39,8 @@ def l1_error(fake: torch.Tensor, real: torch.Tensor) -> float:
 
 def psnr(fake: torch.Tensor, real: torch.Tensor) -> float:
     """Mean over images of 10·log10(1 / MSE) in dB (data range 1)."""
+    from skimage.metrics import peak_signal_noise_ratio  # imported on use: skimage is heavy beside the metrics
+
     y, t = _unit_images(fake, real)
     with np.errstate(divide="ignore"):
         return float(np.mean([peak_signal_noise_ratio(b, a, data_range=1.0) for a, b in zip(y, t)]))
@@ -47,6 +48,8 @@ def psnr(fake: torch.Tensor, real: torch.Tensor) -> float:
 
 def ssim(fake: torch.Tensor, real: torch.Tensor) -> float:
     """Mean SSIM over images, Gaussian window σ = 1.5 (Wang et al. 2004), data range 1."""
+    from skimage.metrics import structural_similarity
+
     y, t = _unit_images(fake, real)
     side = min(y.shape[1], y.shape[2])
     window = min(11, side if side % 2 else side - 1)
