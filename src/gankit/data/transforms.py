@@ -82,6 +82,18 @@ def resize_images(x: torch.Tensor, size: int) -> torch.Tensor:
     return out
 
 
+def resize_and_convert(x: torch.Tensor, img_size: int | None, channels: int | None) -> torch.Tensor:
+    """Float images resized to ``img_size`` square and converted to ``channels`` (None: left as they are);
+    colour -> grey happens before resizing, since resizing one channel is cheaper than three."""
+    if channels is not None and channels < x.shape[1]:
+        x = convert_channels(x, channels)
+    if img_size is not None:
+        x = resize_images(x, img_size)
+    if channels is not None:
+        x = convert_channels(x, channels)
+    return x
+
+
 def finish_dataset(
     dataset: ArrayDataset, *, limit: int | None = None, img_size: int | None = None, channels: int | None = None,
     subset: Subset | None = None, keep_uint8: bool = False,
@@ -103,12 +115,7 @@ def finish_dataset(
             done = channels in (None, x.shape[1]) and img_size in (None, x.shape[2]) and img_size in (None, x.shape[3])
             if not (done and keep_uint8):
                 x = uint8_to_signed(x)
-        if channels is not None and channels < x.shape[1]:
-            x = convert_channels(x, channels)  # to grey first: resizing one channel is cheaper than three
-        if img_size is not None:
-            x = resize_images(x, img_size)
-        if channels is not None:
-            x = convert_channels(x, channels)
+        x = resize_and_convert(x, img_size, channels)
     elif img_size is not None or channels is not None:
         raise ConfigError(
             f"dataset {dataset.name!r} holds points, not images: img_size and channels do not apply "

@@ -16,7 +16,7 @@ from __future__ import annotations
 import torch
 
 from gankit.data.registry import LoadRequest
-from gankit.data.transforms import convert_channels, resize_images, to_signed
+from gankit.data.transforms import resize_and_convert, to_signed
 from gankit.data.translation import PairedDataset, UnpairedDataset
 
 TEST_LIMIT = 1000  # held-out images kept per side (paired) or per domain (unpaired)
@@ -38,14 +38,7 @@ def keep(x: torch.Tensor, index: torch.Tensor | None) -> torch.Tensor:
 
 def finish_images(x: torch.Tensor, img_size: int | None, channels: int | None) -> torch.Tensor:
     """Float32 contiguous images in [-1, 1] at ``img_size`` with ``channels`` (None: leave as they are)."""
-    x = to_signed(x)
-    if channels is not None and channels < x.shape[1]:
-        x = convert_channels(x, channels)  # to grey first: resizing one channel is cheaper than three
-    if img_size is not None:
-        x = resize_images(x, img_size)
-    if channels is not None:
-        x = convert_channels(x, channels)
-    return x.to(torch.float32).contiguous()
+    return resize_and_convert(to_signed(x), img_size, channels).to(torch.float32).contiguous()
 
 
 def finish_paired(

@@ -23,7 +23,7 @@ import torch
 from gankit.data import PairedDataset, UnpairedDataset
 from gankit.errors import ConfigError
 from gankit.evaluation.defaults import EVAL_DEFAULTS
-from gankit.evaluation.sources import EvalSource, load_reference
+from gankit.evaluation.translation_features import target_extractor
 from gankit.metrics import FeatureExtractor, evaluate, extract
 from gankit.metrics.paired import l1_error, psnr, ssim, translation_accuracy
 from gankit.sampling.translate import load_translator, translate_images
@@ -88,16 +88,8 @@ def evaluate_translation(
     distribution = [m for m in chosen if m in ("fid", "kid")]
     extractor_name, classifier_info, extractor_id = None, None, None
     if distribution or "accuracy" in chosen:
-        extractor_name = extractor or ("classifier" if data.target_dataset else "inception")
-        if extractor_name == "classifier" and not data.target_dataset:
-            raise ConfigError(f"the targets of '{data.name}' name no labelled dataset to train a classifier on: "
-                              "use --extractor inception")
-        stub = EvalSource(outputs, "image", {"source": str(run), "source_kind": "generator"})
-        reference = load_reference(data.target_dataset, stub, count) if data.target_dataset else None
-        if extractor_name == "classifier":
-            feature_extractor, classifier_info = build_extractor("classifier", reference, cache, device, say)
-        else:
-            feature_extractor, _ = build_extractor(extractor_name, reference, cache, device, say)
+        feature_extractor, extractor_name, classifier_info, _ = target_extractor(
+            run, data.name, data.target_dataset, extractor, outputs, count, cache, device, build_extractor, say)
         extractor_id = feature_extractor.cache_id()
         if distribution:
             scores = evaluate(outputs, targets, tuple(distribution), feature_extractor, batch_size=batch_size,

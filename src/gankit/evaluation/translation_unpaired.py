@@ -24,7 +24,7 @@ import torch
 from gankit.data import UnpairedDataset
 from gankit.errors import ConfigError
 from gankit.evaluation.defaults import EVAL_DEFAULTS
-from gankit.evaluation.sources import EvalSource, load_reference
+from gankit.evaluation.translation_features import target_extractor
 from gankit.metrics import FeatureExtractor, evaluate, extract
 from gankit.metrics.paired import l1_error, translation_accuracy
 from gankit.sampling.translate import load_translator, translate_images
@@ -81,13 +81,9 @@ def evaluate_unpaired(
     distribution = tuple(m for m in chosen if m in ("fid", "kid"))
     extractor_name, classifier_info, extractor_id = None, None, None
     if distribution or "accuracy" in chosen:
-        extractor_name = extractor or ("classifier" if data.target_dataset else "inception")
-        if extractor_name == "classifier" and not data.target_dataset:
-            raise ConfigError(f"the domains of '{data.name}' name no labelled dataset to train a classifier on: "
-                              "use --extractor inception")
-        stub = EvalSource(images["a2b"], "image", {"source": str(run), "source_kind": "generator"})
-        reference = load_reference(data.target_dataset, stub, count) if data.target_dataset else None
-        feature_extractor, classifier_info = build_extractor(extractor_name, reference, cache, device, say)
+        feature_extractor, extractor_name, classifier_info, reference = target_extractor(
+            run, data.name, data.target_dataset, extractor, images["a2b"], count, cache, device, build_extractor, say,
+            what="domains")
         extractor_id = feature_extractor.cache_id()
         for direction in ("a2b", "b2a"):
             if distribution:
