@@ -12,7 +12,7 @@ import torch
 
 from gankit.config import load_config
 from gankit.data.base import ArrayDataset
-from gankit.data.translation import PairedDataset
+from gankit.data.translation import PairedDataset, UnpairedDataset
 from gankit.games import DataSpec, build_game
 from gankit.training.data_stream import DataStream
 from gankit.training.trainer import Trainer
@@ -25,9 +25,12 @@ def _random_images(channels: int, size: int) -> torch.Tensor:
 
 
 def random_dataset(config):
-    """A dataset of random images with the recipe's shape and fields (paired for pix2pix)."""
+    """A dataset of random images with the recipe's shape and fields (paired for pix2pix and pix2pixhd,
+    unpaired for cyclegan)."""
     size = config.data.img_size or 28
-    if config.game == "pix2pix":
+    if config.game == "cyclegan":
+        return UnpairedDataset(*(_random_images(1, size)[:count] for count in (N, N, 8, 8)), name="random")
+    if config.game in ("pix2pix", "pix2pixhd"):
         target_channels = 3 if config.data.name == "colorize" else 1
         held_out = _random_images(1, size)[:8], _random_images(target_channels, size)[:8]
         return PairedDataset(_random_images(1, size), _random_images(target_channels, size), *held_out, name="random")
@@ -41,7 +44,7 @@ def random_trainer(recipe: str, overrides: list[str], workdir: Path) -> tuple[Tr
     """(trainer, config) of `recipe` with `overrides` on random images; networks built under seed 0."""
     extra = ["data.path=/unused"] if load_config(recipe).data.name == "folder" else []
     config = load_config(recipe, overrides + extra)
-    if config.game == "pix2pix" and config.data.img_size is None:
+    if config.game in ("pix2pix", "cyclegan") and config.data.img_size is None:
         config.data.img_size = 32
     dataset = random_dataset(config)
     torch.manual_seed(0)

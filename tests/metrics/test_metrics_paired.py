@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from gankit.errors import DataError
-from gankit.metrics.paired import l1_error, psnr, ssim, translation_accuracy
+from gankit.metrics.paired import edge_agreement, l1_error, psnr, ssim, translation_accuracy
 
 
 def _images(seed=0, shape=(3, 1, 16, 16)):
@@ -51,3 +51,22 @@ def test_translation_accuracy_counts_arg_max_hits():
 def test_shapes_must_agree():
     with pytest.raises(DataError, match="one shape"):
         psnr(_images(), _images(shape=(3, 1, 8, 8)))
+
+
+def test_edge_agreement_counts_matches_within_one_pixel_by_hand():
+    """Input: a vertical line of 4 pixels in column 2. Output: the same line shifted to column 3 (within one
+    pixel: all match) plus 2 stray pixels in column 7 (no input edge near): P = 4/6, R = 4/4, F = 0.8."""
+    inp = torch.zeros(1, 1, 8, 8, dtype=torch.bool)
+    inp[0, 0, 2:6, 2] = True
+    out = torch.zeros_like(inp)
+    out[0, 0, 2:6, 3] = True
+    out[0, 0, 0:2, 7] = True
+    scores = edge_agreement(out, inp)
+    assert scores["precision"] == pytest.approx(4 / 6) and scores["recall"] == 1.0
+    assert scores["f"] == pytest.approx(2 * (4 / 6) / (4 / 6 + 1))
+    shifted_two = torch.zeros_like(inp)
+    shifted_two[0, 0, 2:6, 4] = True  # two columns away: outside the tolerance
+    assert edge_agreement(shifted_two, inp)["f"] == 0.0
+    assert edge_agreement(shifted_two, inp, tolerance=2)["f"] == 1.0
+    with pytest.raises(DataError, match="two bool masks"):
+        edge_agreement(out.float(), inp)

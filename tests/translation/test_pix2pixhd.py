@@ -152,19 +152,24 @@ def test_pix2pixhd_learns_garments_from_their_edges(edges_run):
     assert F.l1_loss(out, target).item() < 0.8 * F.l1_loss(average, target).item()
 
 
-def _edge_recall(a: torch.Tensor, b: torch.Tensor) -> float:
-    """The share of `a`'s edge pixels with an edge of `b` within one pixel."""
-    near = F.max_pool2d(b.float(), 3, 1, 1) > 0
-    return (a & near).sum().item() / max(a.sum().item(), 1)
+# the Pix2Pix baseline: the same data, size, budget in steps and widths
+PIX2PIX_EDGES = ["game=pix2pix", "data.name=edges2fashion", "data.img_size=16", "data.limit=1024", "name=p2p16",
+                 "train.batch_size=16", "train.log_every=50", "train.sample_every=1000", "train.ckpt_every=1000",
+                 "train.progress=false", "eval.every=0", "pix2pix.g_width=16", "pix2pix.d_width=16",
+                 "pix2pix.d_layers=1", "train.steps=300"]
 
 
-def test_two_style_codes_change_the_garments_intensity_but_not_its_edges(edges_run):
+def test_two_style_codes_change_the_garments_intensity_but_keep_the_inputs_edges(edges_run, tmp_path):
     """The garment's code at its training mean -2 and +2 standard deviations: the garments' mean intensity
-    differs (measured -0.42 vs +0.12) while the Canny edges of the two outputs agree (measured 0.84 / 0.93)."""
+    differs (measured -0.42 vs +0.12), and each output keeps the input drawing's edges at least as well as
+    Pix2Pix trained alike: the share of the drawing's edge pixels with an output edge within one pixel (recall
+    of `edge_agreement`; measured 0.966 and 0.940 against Pix2Pix's 0.915). Precision is not compared: a style
+    may add texture, whose edges the drawing does not have (measured 0.83 / 0.91 against 0.93)."""
     from gankit.data.edges import edge_maps
+    from gankit.metrics.paired import edge_agreement
 
     run, data = edges_run
-    source = data.test_source[:64]
+    source = data.test_source[:256]
     loaded = api.load_translator(run)
     mean, std = loaded.module.code_mean, loaded.module.code_std
     dark, light = mean.clone(), mean.clone()
@@ -174,8 +179,11 @@ def test_two_style_codes_change_the_garments_intensity_but_not_its_edges(edges_r
     garment = loaded.game.region_masks(source)[:, 1:]
     intensity = [((x * garment).sum() / garment.sum()).item() for x in (a, b)]
     assert abs(intensity[1] - intensity[0]) > 0.2
-    edges_a, edges_b = edge_maps(a) < 0, edge_maps(b) < 0
-    assert _edge_recall(edges_a, edges_b) > 0.75 and _edge_recall(edges_b, edges_a) > 0.75
+    api.train(load_config("dcgan-fashion", PIX2PIX_EDGES), tmp_path / "p2p")
+    baseline = api.translate(tmp_path / "p2p", source).images
+    drawing = source < 0
+    kept = [edge_agreement(edge_maps(x) < 0, drawing)["recall"] for x in (a, b, baseline)]
+    assert min(kept[:2]) >= kept[2], kept
     seeded = [api.translate(run, source[:4], style=seed).images for seed in (1, 2)]
     assert not torch.equal(*seeded) and torch.equal(seeded[0], api.translate(run, source[:4], style=1).images)
 

@@ -12,12 +12,19 @@ averaged over the images:
 
 `translation_accuracy` is the share of outputs a classifier puts in their target's class (Isola et al. 2017's
 "FCN-score" idea, with gankit's domain classifier in place of an FCN).
+
+`edge_agreement` asks whether an output kept its input's shape: the boundary F-measure of two edge masks with a
+matching tolerance of one pixel (Martin et al. 2004, the Berkeley boundary benchmark's F, with a square window in
+place of their bipartite matching): precision is the share of the output's edge pixels with an input edge
+within one pixel (Chebyshev distance), recall the share of the input's edge pixels with an output edge within
+one pixel, F = 2PR / (P + R), summed over all images before the ratios are taken.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from gankit.errors import DataError
 
@@ -64,3 +71,22 @@ def translation_accuracy(logits: torch.Tensor | np.ndarray, labels: torch.Tensor
     if logits.ndim != 2 or labels.shape != (len(logits),):
         raise DataError(f"translation accuracy needs logits (N, K) and N labels, got {logits.shape} and {labels.shape}")
     return float((logits.argmax(axis=1) == labels).mean())
+
+
+def _near(edges: torch.Tensor, tolerance: int) -> torch.Tensor:
+    """Pixels within `tolerance` (Chebyshev distance) of an edge pixel of `edges` (N, 1, H, W) bool."""
+    return F.max_pool2d(edges.float(), 2 * tolerance + 1, 1, tolerance) > 0
+
+
+def edge_agreement(output_edges: torch.Tensor, input_edges: torch.Tensor, tolerance: int = 1) -> dict[str, float]:
+    """Precision, recall and F of `output_edges` against `input_edges`, two bool masks (N, 1, H, W) of the same
+    shape (see the module docstring). An empty side gives 0 for the ratios that divide by it."""
+    if output_edges.shape != input_edges.shape or output_edges.dim() != 4 or output_edges.dtype != torch.bool:
+        raise DataError(f"edge agreement needs two bool masks (N, 1, H, W) of one shape, got "
+                        f"{tuple(output_edges.shape)} {output_edges.dtype} and {tuple(input_edges.shape)} {input_edges.dtype}")
+    matched_out = (output_edges & _near(input_edges, tolerance)).sum().item()
+    matched_in = (input_edges & _near(output_edges, tolerance)).sum().item()
+    precision = matched_out / max(int(output_edges.sum().item()), 1)
+    recall = matched_in / max(int(input_edges.sum().item()), 1)
+    f = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
+    return {"precision": precision, "recall": recall, "f": f}
