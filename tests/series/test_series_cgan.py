@@ -132,3 +132,20 @@ def test_a_noise_to_data_game_on_a_series_names_both(capsys, tmp_path):
     expect_user_error(capsys, "train", "gan-ring", "--set", "data.name=ar1-0.5", "--out", run,
                       says=("game 'unconditional' needs data with fields x; dataset 'ar1-0.5' yields history, future",))
     assert not run.exists()
+
+
+def test_sample_paths_continues_a_history_to_any_length(capsys, tmp_path):
+    from gankit.errors import DataError
+
+    run = tmp_path / "run"
+    api.train(load_config("cgan-ar1", TINY + ["train.steps=2"]), run)
+    paths = api.sample_paths(run, n=5, length=300, seed=1)
+    assert paths.shape == (5, 300, 1) and torch.isfinite(paths).all()
+    assert torch.equal(paths, api.sample_paths(run, n=5, length=300, seed=1))
+    given = api.sample_paths(run, n=2, length=4, history=torch.tensor([0.1, -0.2, 0.3, 0.5]))
+    assert given.shape == (2, 4, 1)
+    with pytest.raises(DataError, match="shorter than the model's p = 3"):
+        api.sample_paths(run, n=2, length=4, history=torch.tensor([0.1, 0.2]))
+    with pytest.raises(ConfigError, match="--length must be positive"):
+        api.sample_paths(run, n=2, length=0)
+    expect_user_error(capsys, "sample", run, "-n", 4, "--out", tmp_path / "x.npy", says=("api.sample_paths",))
