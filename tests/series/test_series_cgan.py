@@ -119,6 +119,7 @@ def test_gankit_eval_scores_a_series_run(capsys, tmp_path):
     (["data.history=0"], ("'data.history' must be positive",)),
     (["data.holdout=1"], ("'data.holdout' must be in [0, 1)",)),
     (["data.holdout=0.0001"], ("data.holdout=0.0001 keeps 4 values",)),
+    (["eval.every=2"], ("eval.every does not measure series runs yet",)),
 ])
 def test_bad_series_input_is_one_line_and_writes_nothing(capsys, tmp_path, options, says):
     run = tmp_path / "run"
