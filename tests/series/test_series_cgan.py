@@ -112,6 +112,7 @@ def test_gankit_eval_scores_a_series_run(capsys, tmp_path):
     assert set(result) == {"r2_tstr", "r2_trtr", "r2_gap", "settings"} and result["settings"]["n"] == 300
     expect_user_error(capsys, "eval", run, "--metrics", "fid", says=("does not apply to a series run",))
     expect_user_error(capsys, "eval", run, "--ref", "ring", says=("--ref does not apply to a series run",))
+    expect_user_error(capsys, "eval", run, "--n", 0, says=("--n must be a positive integer",))
 
 
 @pytest.mark.parametrize("options, says", [

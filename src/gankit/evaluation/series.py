@@ -68,6 +68,8 @@ def evaluate_series(run: str | Path, *, metrics: Sequence[str] | None, n: int | 
                     ) -> dict[str, Any]:
     """The metrics of a series run (module docstring): the flat dict + ``settings`` of
     `gankit.evaluation.evaluate_source`, which calls this for series runs."""
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n <= 0):
+        raise ConfigError(f"--n must be a positive integer, got {n!r}")
     chosen = tuple(metrics) if metrics is not None else tuple(EVAL_DEFAULTS["metrics_series"])  # type: ignore[arg-type]
     for name in chosen:
         if name not in SERIES_METRICS:
