@@ -130,7 +130,8 @@ def table(runs: list[dict], oracles: list[dict], args: argparse.Namespace) -> st
         ours = [r for r in runs if r["phi"] == phi]
         best = best_committed(phi)
         gaps = [{"gap": r["r2_trtr"] - r["r2_tstr"]} for r in ours]
-        lines.append(f"| {phi:g} | gankit `cgan-ar1` ({args.loss}, {args.steps} steps, {len(ours)} seeds) | "
+        extra = "".join(f", {o}" for o in args.set)
+        lines.append(f"| {phi:g} | gankit `cgan-ar1` ({args.loss}, {args.steps} steps{extra}, {len(ours)} seeds) | "
                      + " | ".join(_mean_sd(ours, k) for k in MEASURES) + f" | {_mean_sd(gaps, 'gap')} | "
                      f"{', '.join(wins(ours, phi)) or 'none'} ({len(wins(ours, phi))}/3) | "
                      f"{'yes' if tstr_at_least_best(ours, phi) else 'no'} |")

@@ -13,7 +13,7 @@ from gankit.models.arfnn import ARFNNGenerator, ResidualMLP, WindowCritic
 
 from cli_helpers import expect_user_error, run_cli
 
-QUIET = ["train.progress=false", "train.doctor=false", "train.threads=1"]
+QUIET = ["train.progress=false", "train.doctor=false", "train.threads=1", "optim.decay=none"]
 TINY = QUIET + ["series-cgan.g_width=8", "series-cgan.d_width=8", "train.batch_size=32", "train.log_every=2",
                 "train.sample_every=1000", "train.ckpt_every=3"]
 
