@@ -35,6 +35,7 @@ from gankit.sampling import (  # noqa: F401 (re-exported: the API's sampling ver
     load_generator,
     sample,
     sample_drs,
+    sample_paths,
     save_samples,
     Translations,
     check_translation_output,

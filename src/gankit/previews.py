@@ -1,4 +1,5 @@
-"""Save generated samples: image grids as PNG (Pillow) and 2-D point clouds as scatter plots (matplotlib)."""
+"""Save generated samples: image grids as PNG (Pillow), 2-D point clouds as scatter plots and series as path
+plots (matplotlib)."""
 
 from __future__ import annotations
 
@@ -67,4 +68,39 @@ def save_scatter(points: torch.Tensor, path: Path, reference: torch.Tensor | Non
         ax.set_title(title)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def save_paths(history: torch.Tensor, future: torch.Tensor, fans: torch.Tensor, stretch: torch.Tensor,
+               generated: torch.Tensor, path: Path, title: str = "") -> None:
+    """Plot generated series against real ones (first dimension): a panel per history ``(K, p, d)`` with its real
+    future ``(K, q, d)`` in black and generated futures ``fans`` ``(K, M, q, d)`` in blue; below, a real stretch
+    ``(L, d)`` and a generated path ``(L', d)`` continued from its first values."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    def arr(t: torch.Tensor) -> np.ndarray:
+        return t.detach().float().cpu().numpy()[..., 0]
+
+    k, p, q = history.shape[0], history.shape[1], future.shape[1]
+    fig = plt.figure(figsize=(3 * max(k, 2), 5.5))
+    grid = fig.add_gridspec(2, max(k, 1))
+    past, after = np.arange(p), np.arange(p - 1, p + q)
+    for i in range(k):
+        ax = fig.add_subplot(grid[0, i])
+        h, f = arr(history[i]), arr(future[i])
+        for fan in arr(fans[i]):
+            ax.plot(after, np.concatenate([h[-1:], fan]), c="tab:blue", alpha=0.25, lw=0.8)
+        ax.plot(np.arange(p + q), np.concatenate([h, f]), c="k", lw=1.5, marker=".")
+        ax.axvline(p - 0.5, c="0.6", lw=0.8, ls=":")
+    ax = fig.add_subplot(grid[1, :])
+    ax.plot(arr(stretch), c="k", lw=0.8, label="real (held out)")
+    ax.plot(arr(generated), c="tab:blue", lw=0.8, alpha=0.8, label="generated from its first values")
+    ax.legend(loc="upper right", fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
     plt.close(fig)

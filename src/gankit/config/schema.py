@@ -25,6 +25,13 @@ class DataConfig:
     split: str = "train"
     n_points: int = 50_000
     limit: int | None = None
+    seed: int | None = None  # the draw of synthetic data (mixtures, series); None: the run's seed
+    # series (docs/series.md): windows of `history` past and `future` next steps, `stride` apart; the last
+    # `holdout` share of the values is held out for evaluation (0: evaluate in-sample)
+    history: int = 3
+    future: int = 3
+    stride: int = 1
+    holdout: float = 0.2
 
 
 @dataclass

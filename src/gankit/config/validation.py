@@ -72,6 +72,10 @@ def validate(config: Config) -> None:
         _positive(config.data.img_size, "data.img_size")
     if config.data.channels not in (None, 1, 3):
         raise ConfigError(f"config key 'data.channels' must be 1 or 3, got {config.data.channels!r}")
+    for key in ("history", "future", "stride"):
+        _positive(getattr(config.data, key), f"data.{key}")
+    if not 0 <= config.data.holdout < 1:
+        raise ConfigError(f"config key 'data.holdout' must be in [0, 1), got {config.data.holdout!r}")
     if config.data.split not in ("train", "test"):
         raise ConfigError(f"config key 'data.split' must be 'train' or 'test', got '{config.data.split}'")
     _positive(config.eval.every, "eval.every", allow_zero=True)

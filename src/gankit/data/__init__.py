@@ -5,7 +5,7 @@
 
 Built-in datasets: ``idx``, ``fashion-mnist``, ``mnist``, ``folder``, ``npz``, ``digits``, ``ring``, ``grid``;
 translation (docs/data.md): ``edges2fashion``, ``colorize``, ``sneaker2boot``, ``aligned``, ``unaligned``,
-``paired-folders``.
+``paired-folders``; series (docs/series.md): ``ar1-0.2``, ``ar1-0.5``, ``ar1-0.8``.
 Add one with :func:`register_dataset`; the built-ins are registered below the same way.
 """
 
@@ -23,6 +23,8 @@ from gankit.data.idx import load_idx, read_idx
 from gankit.data.mnist import load_mnist
 from gankit.data.npz import load_npz
 from gankit.data.registry import LoadRequest, dataset_names, get_loader, register_dataset
+from gankit.data.series import SeriesDataset, Windowing
+from gankit.data.series_synthetic import AR1_PHIS, ar1_loader
 from gankit.data.subset import Subset, subset_indices
 from gankit.data.toy import load_grid, load_ring
 from gankit.data.translation import PairedDataset, UnpairedDataset
@@ -34,8 +36,10 @@ __all__ = [
     "ArrayDataset",
     "LoadRequest",
     "PairedDataset",
+    "SeriesDataset",
     "UnpairedDataset",
     "Subset",
+    "Windowing",
     "convert_channels",
     "dataset_names",
     "load_dataset",
@@ -66,6 +70,7 @@ def load_dataset(
     limit: int | None = None,
     subset_seed: int | None = None,
     keep_uint8: bool = False,
+    windowing: Windowing | None = None,
 ) -> ArrayDataset:
     """Load the registered dataset ``name`` whole into memory.
 
@@ -75,7 +80,9 @@ def load_dataset(
     pixels (image folders, decoded straight to ``img_size``) stay uint8 0..255, a quarter of the memory; map
     them with :func:`to_signed`. Points come back ``(N, D)`` unscaled. ``limit`` keeps the first ``limit``
     samples, or with ``subset_seed`` a seeded subset of ``limit`` stratified by class (:mod:`gankit.data.subset`;
-    what ``data.limit`` means); ``n_points`` and ``seed`` draw the synthetic mixtures.
+    what ``data.limit`` means); ``n_points`` and ``seed`` draw the synthetic mixtures and series. A series comes
+    back as a :class:`SeriesDataset` cut by ``windowing`` (default: 3 past, 3 future steps, stride 1, the last
+    20% held out).
     """
     loader = get_loader(name)
     if split not in SPLITS:
@@ -88,11 +95,11 @@ def load_dataset(
     first = None if subset is not None else limit
     request = LoadRequest(
         path=None if path is None else str(path), split=split, n_points=n_points, seed=seed,
-        limit=first, img_size=img_size, channels=channels, subset=subset,
+        limit=first, img_size=img_size, channels=channels, subset=subset, windowing=windowing or Windowing(),
     )
     dataset = loader(request)
-    if isinstance(dataset, (PairedDataset, UnpairedDataset)):
-        return dataset  # translation loaders size, convert and limit their images themselves
+    if isinstance(dataset, (PairedDataset, UnpairedDataset, SeriesDataset)):
+        return dataset  # translation loaders size, convert and limit their images themselves; series are windows
     if not isinstance(dataset, ArrayDataset):
         raise TypeError(f"loader for {name!r} returned {type(dataset).__name__}, not ArrayDataset")
     return finish_dataset(dataset, limit=first, img_size=img_size, channels=channels, subset=subset,
@@ -115,5 +122,7 @@ _BUILTINS: dict[str, Callable[[LoadRequest], ArrayDataset]] = {
     "unaligned": load_unaligned,
     "paired-folders": load_paired_folders,
 }
+for _phi in AR1_PHIS:
+    _BUILTINS[f"ar1-{_phi:g}"] = ar1_loader(_phi)
 for _name, _loader in _BUILTINS.items():
     register_dataset(_name, _loader)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from gankit.data.base import ArrayDataset
+from gankit.data.series import Windowing
 from gankit.data.subset import Subset
 from gankit.errors import ConfigError
 
@@ -18,7 +19,8 @@ class LoadRequest:
     ``subset`` (keep the seeded class-stratified subset ``subset.indices(labels, n)`` picks, see
     :mod:`gankit.data.subset`; ``limit`` is then None), ``img_size`` and ``channels`` are applied again by
     :func:`gankit.data.load_dataset` afterwards, so a loader may use them early (to save time or memory) or
-    ignore them. ``n_points`` and ``seed`` are for synthetic data.
+    ignore them. ``n_points`` and ``seed`` are for synthetic data; ``windowing`` (history and future lengths,
+    stride, held-out share) for series (:mod:`gankit.data.series`).
     """
 
     path: str | None = None
@@ -29,6 +31,7 @@ class LoadRequest:
     img_size: int | None = None
     channels: int | None = None
     subset: Subset | None = None
+    windowing: Windowing = Windowing()
 
 
 DatasetLoader = Callable[[LoadRequest], ArrayDataset]

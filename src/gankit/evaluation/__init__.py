@@ -14,6 +14,7 @@ from gankit.evaluation.run import (
     parse_metrics,
     result_to_json,
 )
+from gankit.evaluation.series import evaluate_series, series_scores
 
 __all__ = ["build_extractor", "default_cache_dir", "evaluate_source", "format_table", "parse_metrics",
-           "result_to_json"]
+           "result_to_json", "evaluate_series", "series_scores"]

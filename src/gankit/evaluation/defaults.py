@@ -26,6 +26,10 @@ METRIC_OUTPUTS: dict[str, tuple[str, ...]] = {
     "paired": ("l1", "psnr", "ssim"),
     "accuracy": ("translation_accuracy",),  # unpaired runs: translation_accuracy_a2b, translation_accuracy_b2a
     "cycle": ("cycle_l1_a", "cycle_l1_b"),  # unpaired runs: |G_ba(G_ab(a)) - a| and |G_ab(G_ba(b)) - b| on [0, 1]
+    # series runs (gankit.evaluation.series): the SigCWGAN benchmark's test metrics
+    "marginal": ("marginal_distance",),
+    "acf": ("acf_lag1",),
+    "r2": ("r2_tstr", "r2_trtr", "r2_gap"),
 }
 
 EVAL_DEFAULTS: dict[str, object] = {
@@ -39,4 +43,5 @@ EVAL_DEFAULTS: dict[str, object] = {
     "precision": "fp32",  # feature extraction: fp32 or bf16 (autocast); docs/BENCHMARKS.md has the FID change
     "metrics_translation": ("paired", "fid", "kid", "accuracy"),  # accuracy: when the targets have classes
     "metrics_unpaired": ("fid", "kid", "accuracy", "cycle"),  # per direction (a2b, b2a): cyclegan runs
+    "metrics_series": ("marginal", "acf", "r2"),  # every window of the evaluation split, one continuation each
 }

@@ -48,6 +48,9 @@ def check_eval_settings(settings: EvalConfig, dataset=None) -> None:
                           f"does not measure: add '{owner}' to eval.metrics")
     if not settings.every or dataset is None:
         return
+    if dataset.kind == "series":
+        raise ConfigError(f"eval.every does not measure series runs yet (dataset '{dataset.name}'): set eval.every=0 "
+                          "and run gankit eval RUN after training")
     if dataset.kind == "image" and settings.extractor == "classifier" and not dataset.num_classes:
         raise ConfigError(f"eval.every with eval.extractor=classifier needs labelled images; dataset "
                           f"'{dataset.name}' has no labels: set eval.extractor=inception")

@@ -33,6 +33,7 @@ from gankit.evaluation.sources import (
     load_source,
 )
 from gankit.evaluation.defaults import EVAL_DEFAULTS, METRIC_OUTPUTS
+from gankit.evaluation.series import evaluate_series, is_series_run
 from gankit.metrics import DEFAULTS, FeatureExtractor, evaluate, feature_extractor_names, get_feature_extractor
 from gankit.paths import check_creatable
 from gankit.sampling import load_generator
@@ -98,7 +99,9 @@ def evaluate_source(
     al. 2016), pr (precision/recall, Kynkaanniemi et al. 2019), dc (density/coverage, Naeem et al. 2020),
     modes (VEEGAN/PacGAN mode coverage of a 2-D mixture, with the dataset's ``modes`` and ``mode_std``),
     classes (classes the domain classifier predicts). Default: fid, kid, is, pr for images (is only when the
-    extractor has logits), fid, kid, pr, modes for points.
+    extractor has logits), fid, kid, pr, modes for points. A series run is scored by
+    :mod:`gankit.evaluation.series` (marginal, acf, r2: the SigCWGAN benchmark's metrics) on its evaluation
+    windows, all of them unless ``n`` says fewer.
 
     ``extractor``: "classifier" (default, :data:`EVAL_DEFAULTS`: a small CNN trained on the reference's
     labelled train split, cached under ``cache_dir/classifiers``) or "inception" (Inception-v3 pool3, no
@@ -123,6 +126,13 @@ def evaluate_source(
     check_creatable(cache, "--cache-dir" if cache_dir is not None else "cache folder")
     torch_device = device if isinstance(device, torch.device) else resolve_device(device)
 
+    if is_series_run(source):
+        for given, option in ((ref, "--ref"), (label, "--label"), (jacobian_rejection, "--jacobian-rejection"),
+                              (extractor, "--extractor")):
+            if given is not None:
+                raise ConfigError(f"{option} does not apply to a series run: its continuations are measured "
+                                  "against the real windows of its data")
+        return evaluate_series(source, metrics=chosen, n=n, seed=seed, device=torch_device, cache=cache, say=say)
     if _is_translation_run(source, torch_device):
         for given, option in ((ref, "--ref"), (label, "--label"), (jacobian_rejection, "--jacobian-rejection")):
             if given is not None:
@@ -290,8 +300,9 @@ def format_table(result: dict[str, Any]) -> str:
     where = f"{s['source']}" + (f" (step {s['step']})" if s.get("step") is not None else "")
     if s.get("jacobian_rejection"):
         where += f", {s['jacobian_rejection']:.0%} of latent codes rejected where G is steepest"
+    features = f"features: {s['extractor_id']} in {s.get('precision', 'fp32')}; " if s['extractor_id'] != "none" else ""
     lines.append(f"\n{s['n_fake']} samples of {where} vs {ref['n']} of {ref['identity']} ({ref['split']}); "
-                 f"features: {s['extractor_id']} in {s.get('precision', 'fp32')}; seed {s['seed']}")
+                 f"{features}seed {s['seed']}")
     for note in s["skipped"]:
         lines.append(f"skipped {note}")
     return "\n".join(lines)

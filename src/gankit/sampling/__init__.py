@@ -8,6 +8,7 @@ sampling (`rejection`, Azadi et al. 2019) and Jacobian rejection (`jacobian_reje
 from gankit.sampling.draw import DrawnSamples, draw_samples, jacobian_rejection_sampler, sample, sample_drs
 from gankit.sampling.loading import LoadedGenerator, find_checkpoint, load_discriminator, load_generator
 from gankit.sampling.output import check_sample_output, save_samples
+from gankit.sampling.series import sample_paths
 from gankit.sampling.translate import (Translations, check_translation_output, load_translator, parse_style,
                                       save_translations, translate)
 
@@ -22,6 +23,7 @@ __all__ = [
     "load_generator",
     "sample",
     "sample_drs",
+    "sample_paths",
     "save_samples",
     "Translations",
     "check_translation_output",

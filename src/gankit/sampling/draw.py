@@ -60,6 +60,9 @@ def draw_samples(source: str | Path | LoadedGenerator, n: int, *, label: int | s
     """`sample`, keeping what the sampling did (see `DrawnSamples`): what `gankit sample` reports."""
     check_truncation(truncation)
     loaded = source if isinstance(source, LoadedGenerator) else load_generator(source)
+    if not loaded.game.takes_noise and loaded.data.kind == "series":
+        raise ConfigError(f"{loaded.checkpoint.parent.parent} continues series from their histories (game "
+                          f"'{loaded.config.game}'): draw paths with gankit.api.sample_paths")
     if not loaded.game.takes_noise:
         raise ConfigError(f"{loaded.checkpoint.parent.parent} maps images to images (game '{loaded.config.game}'), "
                           "so it has no noise to sample from: use `gankit translate`")

@@ -15,7 +15,8 @@ Deep Learning Training"), so it needs no loss scaling; float16 (5-bit exponent) 
 - anything else (MPS, ...): float32;
 - point data (``data_kind="points"``) keep float32 on every device: bfloat16 keeps 8 significant bits, so a
   coordinate near 2 is rounded to a multiple of 1/64, as coarse as a toy mode's spread (0.01-0.05), and the
-  networks of point games are too small for 16-bit arithmetic to be faster.
+  networks of point games are too small for 16-bit arithmetic to be faster; series (``data_kind="series"``)
+  likewise.
 
 ``true`` asks for 16-bit autocast whatever the hardware (bfloat16 on a CPU, even emulated); ``false`` for
 float32. The flags come from /proc/cpuinfo (Linux) or sysctl (macOS); ``GANKIT_CPU_FLAGS`` (a space
@@ -148,6 +149,9 @@ def choose_precision(setting: bool | str, device: torch.device | str, *, flags: 
     if setting == "auto" and data_kind == "points":
         return Precision("fp32", f"{key}: points keep float32 (bfloat16 would round coordinates coarser than a "
                                  "small mode's spread)", kind)
+    if setting == "auto" and data_kind == "series":
+        return Precision("fp32", f"{key}: series keep float32 (bfloat16 would round a value to 1 part in 256, "
+                                 "coarser than the dependence between steps)", kind)
     if kind == "cuda":
         bf16 = torch.cuda.is_bf16_supported() if cuda_bf16 is None else cuda_bf16
         if bf16:

@@ -56,7 +56,10 @@ def check_resumable(saved: dict[str, Any], config: Config, run_dir: Path) -> Non
             raise RunFolderError(
                 f"cannot resume {run_dir}: train.steps was {old.get('train.steps')!r}, now {new['train.steps']!r}, "
                 f"and {scheduled[0]} is laid out over train.steps")
+    defaults = _flat(Config().to_dict())
     for key in new:
+        if key not in old and key in defaults and new[key] == defaults[key]:
+            continue  # a key newer than the run, at the default every run had before it existed
         if key not in RESUMABLE_CHANGES and key != "name" and old.get(key) != new[key]:
             raise RunFolderError(
                 f"cannot resume {run_dir}: config key '{key}' was {old.get(key)!r}, now {new[key]!r}")

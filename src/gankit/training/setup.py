@@ -27,13 +27,16 @@ def resolve_device(name: str) -> torch.device:
 
 def load_data(config: Config):
     """The dataset a config names, loaded and transformed by the data layer: `data.limit` a subset stratified by
-    class and seeded by `seed`; 8-bit images (folders) kept as uint8 (`gankit.data.to_signed` maps them)."""
-    from gankit.data import load_dataset
+    class and seeded by `seed`; 8-bit images (folders) kept as uint8 (`gankit.data.to_signed` maps them);
+    synthetic data drawn from `data.seed` (the run's seed when unset); series cut into windows by `data.history`,
+    `data.future`, `data.stride` and `data.holdout`."""
+    from gankit.data import Windowing, load_dataset
 
     d = config.data
+    windowing = Windowing(d.history, d.future, d.stride, d.holdout)
     return load_dataset(d.name, d.path, img_size=d.img_size, channels=d.channels, split=d.split,
-                        n_points=d.n_points, seed=config.seed, limit=d.limit, subset_seed=config.seed,
-                        keep_uint8=True)
+                        n_points=d.n_points, seed=config.seed if d.seed is None else d.seed, limit=d.limit,
+                        subset_seed=config.seed, keep_uint8=True, windowing=windowing)
 
 
 def data_spec_dict(spec) -> dict[str, Any]:

@@ -1,0 +1,97 @@
+"""Evaluating a series run: the SigCWGAN benchmark's test metrics (Ni et al. 2020, arXiv:2006.05421, §5).
+
+``gankit eval RUN`` on a run of a series game takes the evaluation windows of its data (the held-out ones; with
+``data.holdout = 0`` all training windows, in-sample, as the benchmark's committed results), continues every
+window's history with the run's generator once (q steps, noise from ``seed``), and reports with
+:mod:`gankit.metrics.series`:
+
+- ``marginal``: ``marginal_distance`` between all real window values (past and future) and the generated steps;
+- ``acf``: ``acf_lag1`` = |ρ_fake(1) - ρ_real(1)|, the real windows' p + q steps against the q generated ones;
+- ``r2``: ``r2_tstr`` (least squares of the first generated step on the history, scored on the real first
+  future step), ``r2_trtr`` (the same fitted on the real step) and ``r2_gap`` = trtr - tstr.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import torch
+
+from gankit.data import SeriesDataset
+from gankit.errors import ConfigError
+from gankit.evaluation.defaults import EVAL_DEFAULTS
+from gankit.metrics.series import acf_distance, marginal_distance, r2_trtr, r2_tstr
+from gankit.sampling import find_checkpoint, load_generator
+from gankit.training import checkpoint as ckpt
+from gankit.training.setup import load_data
+
+SERIES_METRICS = ("marginal", "acf", "r2")
+
+
+def is_series_run(source: str | Path) -> bool:
+    """Whether `source` is a run or checkpoint folder trained on series data (read from its data spec)."""
+    path = Path(source)
+    if not path.is_dir():
+        return False
+    try:
+        checkpoint, run_dir = find_checkpoint(path)
+    except Exception:  # not a run: the other evaluators say why
+        return False
+    data_file = run_dir / "data.json"
+    if data_file.is_file():
+        return json.loads(data_file.read_text(encoding="utf-8")).get("kind") == "series"
+    _, state = ckpt.load_checkpoint(checkpoint)
+    return state.get("data_spec", {}).get("kind") == "series"
+
+
+def series_scores(history: torch.Tensor, future: torch.Tensor, fake: torch.Tensor,
+                  metrics: Sequence[str] = SERIES_METRICS) -> dict[str, float]:
+    """The metrics of generated futures ``fake`` ``(N, q, d)`` for real windows (history ``(N, p, d)``, future
+    ``(N, q, d)``): the module docstring's definitions (also what benchmarks score oracles and baselines by)."""
+    real = torch.cat([history, future], dim=1)
+    out: dict[str, float] = {}
+    if "marginal" in metrics:
+        out["marginal_distance"] = marginal_distance(real, fake)
+    if "acf" in metrics:
+        out["acf_lag1"] = acf_distance(real, fake, max_lag=1)
+    if "r2" in metrics:
+        tstr, trtr = r2_tstr(history, fake[:, 0], future[:, 0]), r2_trtr(history, future[:, 0])
+        out.update(r2_tstr=tstr, r2_trtr=trtr, r2_gap=trtr - tstr)
+    return out
+
+
+def evaluate_series(run: str | Path, *, metrics: Sequence[str] | None, n: int | None, seed: int,
+                    device: torch.device, cache: Path, say: Callable[[str], None] = lambda message: None,
+                    ) -> dict[str, Any]:
+    """The metrics of a series run (module docstring): the flat dict + ``settings`` of
+    `gankit.evaluation.evaluate_source`, which calls this for series runs."""
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n <= 0):
+        raise ConfigError(f"--n must be a positive integer, got {n!r}")
+    chosen = tuple(metrics) if metrics is not None else tuple(EVAL_DEFAULTS["metrics_series"])  # type: ignore[arg-type]
+    for name in chosen:
+        if name not in SERIES_METRICS:
+            raise ConfigError(f"metric {name!r} does not apply to a series run; choose from {','.join(SERIES_METRICS)}")
+    loaded = load_generator(run, device)
+    data = load_data(copy.deepcopy(loaded.config))
+    if not isinstance(data, SeriesDataset):
+        raise ConfigError(f"{run} was trained on data that is not a series")
+    history, future = data.eval_windows()
+    count = min(n or len(history), len(history))
+    history, future = history[:count].to(device), future[:count].to(device)
+    rng = torch.Generator(device=device).manual_seed(seed)
+    with torch.no_grad():
+        fake = loaded.game.rollout(loaded.module, history, future.shape[1], rng=rng).float()
+    result: dict[str, Any] = series_scores(history.cpu(), future.cpu(), fake.cpu(), chosen)
+    split = "train, in-sample" if data.in_sample else "held-out"
+    result["settings"] = {
+        "source": str(run), "source_kind": "series", "checkpoint": str(loaded.checkpoint), "step": loaded.step,
+        "n_fake": count, "n": count, "seed": seed,
+        "ref": {"dataset": data.name, "split": split, "n": count, "identity": f"{data.name} {split} windows",
+                "shape": list(data.sample_shape)},
+        "extractor": None, "extractor_id": "none", "classifier": None, "precision": "fp32", "skipped": [],
+        "cache_dir": str(cache),
+    }
+    return result
