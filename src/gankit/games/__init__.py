@@ -94,17 +94,24 @@ def _build_adversarial(config: Config, dataset: DataSpec, conditional: bool) -> 
                                   **_adversarial_options(config))
 
 
+def _paired_shapes(game: str, data: DataSpec) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The (C, H, W) of one source and one target image of paired data, checked: both fields present, square
+    images of one size (a config error naming the game otherwise)."""
+    if "source" not in data.field_names:
+        raise ConfigError(f"game '{game}' needs paired images (fields source and target); dataset '{data.name}' "
+                          f"yields {', '.join(data.field_names)}")
+    source, target = data.field_shape("source"), data.field_shape("target")
+    if source[1:] != target[1:] or source[1] != source[2]:
+        raise ConfigError(f"game '{game}' needs square source and target images of one size, got {source} and {target}")
+    return source, target
+
+
 def _build_pix2pix(config: Config, data: DataSpec) -> Game:
     from gankit.models.patchgan import PatchDiscriminator
     from gankit.models.unet import UNetGenerator
 
-    if "source" not in data.field_names:
-        raise ConfigError(f"game 'pix2pix' needs paired images (fields source and target); dataset '{data.name}' "
-                          f"yields {', '.join(data.field_names)}")
+    source, target = _paired_shapes("pix2pix", data)
     options = config.section("pix2pix")
-    source, target = data.field_shape("source"), data.field_shape("target")
-    if source[1:] != target[1:] or source[1] != source[2]:
-        raise ConfigError(f"game 'pix2pix' needs square source and target images of one size, got {source} and {target}")
     try:
         generator = UNetGenerator(source[0], target[0], source[1], options.g_width, options.dropout, options.norm)
     except ValueError as exc:
@@ -146,13 +153,8 @@ def _build_pix2pixhd(config: Config, data: DataSpec) -> Game:
     from gankit.models.multiscale_d import MultiScaleDiscriminator
     from gankit.models.patchgan import PatchDiscriminator
 
-    if "source" not in data.field_names:
-        raise ConfigError(f"game 'pix2pixhd' needs paired images (fields source and target); dataset '{data.name}' "
-                          f"yields {', '.join(data.field_names)}")
+    source, target = _paired_shapes("pix2pixhd", data)
     o = config.section("pix2pixhd")
-    source, target = data.field_shape("source"), data.field_shape("target")
-    if source[1:] != target[1:] or source[1] != source[2]:
-        raise ConfigError(f"game 'pix2pixhd' needs square source and target images of one size, got {source} and {target}")
     if o.regions == "edges" and source[0] != 1:
         raise ConfigError(f"pix2pixhd.regions=edges reads 1-channel edge drawings, but the sources have {source[0]} "
                           "channels: set pix2pixhd.regions=image")
