@@ -27,15 +27,10 @@ from gankit import api
 from gankit.config import load_config
 from gankit.evaluation import evaluate_source
 
+from machine import cpu_model
+
 VARIANTS = {"recipe (identity 0.5)": [], "no identity loss": ["cycle.lambda_identity=0"]}
 QUIET = ["train.progress=false", "train.sample_every=1000000"]
-
-
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return "unknown"
 
 
 def run_variant(name: str, extra: list[str], steps: int | None, root: Path, n: int) -> dict:

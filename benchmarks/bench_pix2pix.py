@@ -25,15 +25,10 @@ from gankit import api
 from gankit.config import load_config
 from gankit.evaluation import evaluate_source
 
+from machine import cpu_model
+
 VARIANTS = {"L1": ["pix2pix.lambda_gan=0"], "cGAN": ["pix2pix.lambda_l1=0"], "L1 + cGAN": []}
 QUIET = ["train.progress=false", "train.sample_every=1000000"]
-
-
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return "unknown"
 
 
 def run_variant(name: str, extra: list[str], steps: int, root: Path, n: int, threads: int) -> dict:

@@ -33,14 +33,9 @@ from gankit.data.edges import edge_maps
 from gankit.evaluation import evaluate_source
 from gankit.metrics.paired import edge_agreement
 
+from machine import cpu_model
+
 QUIET = ["train.progress=false"]
-
-
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return "unknown"
 
 
 def train(recipe: str, overrides: list[str], out: Path) -> dict:

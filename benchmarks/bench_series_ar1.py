@@ -40,6 +40,8 @@ from gankit.data import Windowing, load_dataset
 from gankit.data.series_synthetic import ar1_next
 from gankit.evaluation import evaluate_source, series_scores
 
+from machine import cpu_model
+
 PHIS = (0.2, 0.5, 0.8)
 PROTOCOL = ["data.seed=0", "data.stride=6", "data.holdout=0", "data.history=3", "data.future=3"]
 QUIET = ["train.progress=false", "train.sample_every=1000000", "train.doctor=false"]
@@ -53,13 +55,6 @@ COMMITTED = {
     0.2: {"GMMN": (0.00635, 0.01733, 0.05009, 0.05102), "RCGAN": (0.01332, 0.04078, 0.05063, 0.05102),
           "SigCGAN": (0.01186, 0.00678, 0.05019, 0.05102), "TimeGAN*": (0.02442, 0.00265, 0.04793, 0.05102)},
 }
-
-
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return "unknown"
 
 
 def best_committed(phi: float) -> dict[str, tuple[float, str]]:

@@ -11,7 +11,8 @@ from torch import nn
 
 from gankit import api
 from gankit.errors import ConfigError
-from gankit.sampling.rejection import DRSSettings, acceptance_probability, calibrate_discriminator, rejection_sample
+from gankit.sampling.rejection import (DRSSettings, acceptance_probability, calibrate_discriminator,
+                                      calibration_pool_size, rejection_sample)
 
 
 def test_gamma_zero_accepts_with_the_exact_ratio_and_gamma_shifts_it():
@@ -57,10 +58,17 @@ def test_calibration_learns_the_log_density_ratio_of_two_gaussians():
     start = nn.Linear(1, 1)
     nn.init.zeros_(start.weight), nn.init.zeros_(start.bias)
     settings = DRSSettings(calibration_steps=1500, calibration_lr=0.02, batch_size=512)
-    calibrated = calibrate_discriminator(start, _propose_normal(3), real, settings, torch.Generator().manual_seed(4))
+    proposals = _propose_normal(3)(20_000)
+    calibrated = calibrate_discriminator(start, proposals, real, settings, torch.Generator().manual_seed(4))
     assert float(calibrated.weight) == pytest.approx(1.0, abs=0.15)
     assert float(calibrated.bias) == pytest.approx(-0.5, abs=0.15)
     assert float(start.weight.detach()) == 0.0  # the run's own discriminator is untouched
+
+
+def test_the_calibration_pool_matches_the_real_set_within_what_the_steps_use():
+    assert calibration_pool_size(DRSSettings(calibration_steps=100, batch_size=256), 50_000) == 25_600
+    assert calibration_pool_size(DRSSettings(calibration_steps=2000, batch_size=256), 50_000) == 50_000
+    assert calibration_pool_size(DRSSettings(calibration_pool=3000), 50_000) == 3000
 
 
 def test_api_draws_n_points_by_drs_from_a_trained_run(ring_run):

@@ -16,7 +16,8 @@ from gankit.errors import ConfigError
 from gankit.sampling.jacobian_rejection import BURN_IN as JACOBIAN_BURN_IN
 from gankit.sampling.jacobian_rejection import JacobianRejectionSampler, JacobianRejectionSettings, check_share
 from gankit.sampling.loading import LoadedGenerator, load_discriminator, load_generator
-from gankit.sampling.rejection import DRSResult, DRSSettings, calibrate_discriminator, rejection_sample
+from gankit.sampling.rejection import (DRSResult, DRSSettings, calibrate_discriminator, calibration_pool_size,
+                                      rejection_sample)
 from gankit.sampling.truncation import check_truncation, truncated_normal
 from gankit.training.setup import load_data
 
@@ -173,8 +174,11 @@ def sample_drs(loaded: LoadedGenerator, n: int, *, seed: int = 0, settings: DRSS
                 return loaded.game.generate(loaded.module, draw(m)[0])
 
     real = to_signed(load_data(config).x)
+    pool = calibration_pool_size(settings, len(real))
+    chunk = settings.batch_size * 8  # the batch rejection sampling proposes in
+    fake = torch.cat([propose(min(chunk, pool - start)).cpu() for start in range(0, pool, chunk)])
     with _bar(settings.calibration_steps, "calibrating D", "step") as bar:
-        calibrated = calibrate_discriminator(discriminator, propose, real, settings, coins, progress=bar.update)
+        calibrated = calibrate_discriminator(discriminator, fake, real, settings, coins, progress=bar.update)
     with _bar(n, "rejection sampling", "sample") as bar:
         return rejection_sample(propose, lambda x: calibrated(x.to(device)), n, settings, coins, progress=bar.update)
 

@@ -10,7 +10,10 @@ Azadi et al. make this usable in practice in three ways, all followed here:
 
 1. **Calibration.** The discriminator at the end of training was trained against earlier generators (and, with
    an EMA, against other weights), so it is fine-tuned for a few hundred steps with the logistic loss against
-   the frozen sampling generator before it scores anything (`calibrate_discriminator`).
+   the frozen sampling generator before it scores anything (`calibrate_discriminator`). The generated side is
+   a fixed set of proposals drawn once, as large as the real set (`DRSSettings.calibration_pool`), and batches
+   are drawn from both sets alike: proposing afresh at every step would cost the proposal's price (a Jacobian
+   screening, a large generator) thousands of times over for no better estimate of p_data / p_g.
 2. **The maximum** D̃_M is estimated on a burn-in set of proposals and raised whenever a larger logit appears.
 3. **A shifted, numerically stable acceptance** (their F̂): with a = D̃(x) − D̃_M ≤ 0,
 
@@ -54,6 +57,7 @@ class DRSSettings:
     calibration_lr: float = CALIBRATION_LR
     burn_in: int = BURN_IN
     batch_size: int = 256
+    calibration_pool: int | None = None  # generated samples calibrated against; None: as many as real ones
 
 
 def acceptance_probability(logits: torch.Tensor, max_logit: float, gamma: float, eps: float = EPSILON) -> torch.Tensor:
@@ -67,25 +71,24 @@ def shifted_log_ratio(a: torch.Tensor, eps: float = EPSILON) -> torch.Tensor:
     return a - torch.log1p(-torch.exp(a - eps))
 
 
-def calibrate_discriminator(discriminator: nn.Module, propose: Callable[[int], torch.Tensor], real: torch.Tensor,
+def calibrate_discriminator(discriminator: nn.Module, fake: torch.Tensor, real: torch.Tensor,
                             settings: DRSSettings, generator: torch.Generator,
                             progress: Callable[[int], None] | None = None) -> nn.Module:
-    """A copy of `discriminator` fine-tuned with the logistic loss against the frozen generator behind `propose`.
+    """A copy of `discriminator` fine-tuned with the logistic loss to tell `real` from `fake`.
 
-    Each step: a batch of real samples (drawn with replacement from `real`) against `propose(batch)`, Adam with
-    β = (0.5, 0.999). Returns the copy in eval mode; the original is untouched. `progress(1)` after each step.
+    `fake` is a set of samples of the frozen generator (see `calibration_pool`). Each step: a batch of real and
+    a batch of generated samples, both drawn with replacement, Adam with β = (0.5, 0.999). Returns the copy in
+    eval mode; the original is untouched. `progress(1)` after each step.
     """
     model = copy.deepcopy(discriminator).train().requires_grad_(True)
     optimizer = torch.optim.Adam(model.parameters(), lr=settings.calibration_lr, betas=(0.5, 0.999))
     device = next(model.parameters()).device
     b = settings.batch_size
+    target = torch.cat([torch.ones(b, device=device), torch.zeros(b, device=device)])
     for _ in range(settings.calibration_steps):
-        index = torch.randint(len(real), (b,), generator=generator)
-        real_batch = real[index].to(device)
-        with torch.no_grad():
-            fake_batch = propose(b)
+        real_batch = real[torch.randint(len(real), (b,), generator=generator)].to(device)
+        fake_batch = fake[torch.randint(len(fake), (b,), generator=generator)].to(device)
         logits = model(torch.cat([real_batch, fake_batch])).reshape(-1)
-        target = torch.cat([torch.ones(b, device=device), torch.zeros(b, device=device)])
         loss = F.binary_cross_entropy_with_logits(logits.float(), target)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -93,6 +96,13 @@ def calibrate_discriminator(discriminator: nn.Module, propose: Callable[[int], t
         if progress is not None:
             progress(1)
     return model.eval().requires_grad_(False)
+
+
+def calibration_pool_size(settings: DRSSettings, real_count: int) -> int:
+    """How many proposals calibration draws: `settings.calibration_pool`, else as many as there are real samples,
+    and never more than the calibration steps can use (steps × batch size)."""
+    wanted = settings.calibration_pool if settings.calibration_pool is not None else real_count
+    return max(1, min(wanted, settings.calibration_steps * settings.batch_size))
 
 
 @dataclass
