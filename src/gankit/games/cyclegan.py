@@ -31,7 +31,8 @@ from torch import nn
 
 from gankit import losses
 from gankit.errors import ConfigError
-from gankit.games.base import Game, NetworkSpec, Phase, PhaseContext
+from gankit.games.base import NetworkSpec, Phase, PhaseContext
+from gankit.games.translation import TranslationGame
 from gankit.nn.image_pool import ImagePool
 from gankit.previews import save_strips
 
@@ -69,8 +70,10 @@ def check_cycle(options: CycleOptions) -> None:
         raise ConfigError(f"config key 'cycle.d_layers' must be 1 to 4, got {options.d_layers!r}")
 
 
-class CycleGANGame(Game):
+class CycleGANGame(TranslationGame):
     """G_ab, G_ba (ResNet generators) and D_a, D_b (PatchGANs); reads fields ``a`` and ``b``."""
+
+    fields = ("a", "b")  # the two domains, drawn independently
 
     def __init__(self, g_ab: nn.Module, g_ba: nn.Module, d_a: nn.Module, d_b: nn.Module, image_shape: tuple[int, ...],
                  *, loss: str = "least-squares", lambda_cycle: float = 10.0, lambda_identity: float = 0.5,
@@ -91,14 +94,6 @@ class CycleGANGame(Game):
         return [Phase("G", ("G_ab", "G_ba")), Phase("D", ("D_a", "D_b"), needs_batch=False)]
 
     @property
-    def needs(self) -> tuple[str, ...]:
-        return ("a", "b")
-
-    @property
-    def takes_noise(self) -> bool:
-        return False
-
-    @property
     def sampler_name(self) -> str:
         return "G_ab"
 
@@ -117,20 +112,6 @@ class CycleGANGame(Game):
                 pool.load_state_dict(state["pools"][name])
 
     # ------------------------------------------------------------------------------------------ samples
-    def translate(self, generator: nn.Module, images: torch.Tensor) -> torch.Tensor:
-        """`generator`'s output (G_ab or G_ba) for `images` (N, C, H, W) in [-1, 1]."""
-        return generator(images)
-
-    def generate(self, generator: nn.Module, noise: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        """For a translation game the "noise" is the input image: the same as `translate`."""
-        return self.translate(generator, noise)
-
-    def make_probe(self, n: int, seed: int, device: torch.device, examples: dict[str, torch.Tensor]) -> dict[str, Any]:
-        """The held-out images of both domains (`preview_examples`): the same inputs in every preview."""
-        if "a" not in examples or "b" not in examples:
-            raise ValueError("CycleGAN needs held-out images of both domains to preview")
-        return {name: examples[name].to(device) for name in ("a", "b")}
-
     def render_preview(self, sampler: nn.Module, probe: dict[str, Any], path: Path, title: str = "") -> None:
         """Six rows: a | G_ab(a) | G_ba(G_ab(a)), then b | G_ba(b) | G_ab(G_ba(b)) (one image per column).
         `sampler` is G_ab (its EMA when kept); G_ba is the live network."""

@@ -23,7 +23,8 @@ from torch import nn
 
 from gankit import losses
 from gankit.errors import ConfigError
-from gankit.games.base import Game, NetworkSpec, Phase, PhaseContext
+from gankit.games.base import NetworkSpec, Phase, PhaseContext
+from gankit.games.translation import TranslationGame
 from gankit.previews import save_strips
 
 
@@ -57,7 +58,7 @@ def check_pix2pix(options: Pix2PixOptions) -> None:
         raise ConfigError(f"config key 'pix2pix.norm' must be batch or instance, got '{options.norm}'")
 
 
-class Pix2PixGame(Game):
+class Pix2PixGame(TranslationGame):
     """G: source -> target (a U-Net); D: PatchGAN on (source, image) pairs. Reads fields ``source``, ``target``."""
 
     def __init__(self, generator: nn.Module, discriminator: nn.Module, *, loss: str = "nonsaturating",
@@ -73,29 +74,7 @@ class Pix2PixGame(Game):
             return [Phase("G", ("G",))]
         return [Phase("D", ("D",)), Phase("G", ("G",))]
 
-    @property
-    def needs(self) -> tuple[str, ...]:
-        return ("source", "target")
-
-    @property
-    def takes_noise(self) -> bool:
-        return False
-
     # ------------------------------------------------------------------------------------------ samples
-    def translate(self, generator: nn.Module, source: torch.Tensor) -> torch.Tensor:
-        """G's output for `source` images (N, C, H, W) in [-1, 1]."""
-        return generator(source)
-
-    def generate(self, generator: nn.Module, noise: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        """For a translation game the "noise" is the source image: the same as `translate`."""
-        return self.translate(generator, noise)
-
-    def make_probe(self, n: int, seed: int, device: torch.device, examples: dict[str, torch.Tensor]) -> dict[str, Any]:
-        """The held-out pairs of the data (`preview_examples`): the same inputs in every preview."""
-        if "source" not in examples:
-            raise ValueError("a translation game needs held-out source images to preview")
-        return {name: examples[name].to(device) for name in ("source", "target")}
-
     def render_preview(self, sampler: nn.Module, probe: dict[str, Any], path: Path, title: str = "") -> None:
         """Three rows: the held-out inputs, G's outputs, the targets (one pair per column)."""
         output = self.translate(sampler, probe["source"]).float()

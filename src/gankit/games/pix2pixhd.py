@@ -39,6 +39,7 @@ from gankit import losses
 from gankit.errors import ConfigError
 from gankit.games.base import NetworkSpec, Phase, PhaseContext, Stage
 from gankit.games.stages import StagedGame
+from gankit.games.translation import TranslationGame
 from gankit.models.hd_generator import half
 from gankit.nn.regions import regions_from_edges, whole_image_region
 from gankit.previews import save_strips
@@ -98,7 +99,7 @@ def feature_matching_loss(real: list[list[torch.Tensor]], fake: list[list[torch.
     return total
 
 
-class Pix2PixHDGame(StagedGame):
+class Pix2PixHDGame(TranslationGame, StagedGame):
     """G: Pix2PixHDGenerator (G1, G2, E); D: MultiScaleDiscriminator on (source, image). Fields source, target."""
 
     def __init__(self, generator: nn.Module, discriminator: nn.Module, *, loss: str = "least-squares",
@@ -129,14 +130,6 @@ class Pix2PixHDGame(StagedGame):
     @property
     def local(self) -> bool:
         return self.stage == "local"
-
-    @property
-    def needs(self) -> tuple[str, ...]:
-        return ("source", "target")
-
-    @property
-    def takes_noise(self) -> bool:
-        return False
 
     @property
     def takes_style(self) -> bool:
@@ -177,14 +170,9 @@ class Pix2PixHDGame(StagedGame):
         codes = self.style_codes(generator, source.shape[0], style).to(source.device)
         return generator(source, codes, regions, local=self.local)
 
-    def generate(self, generator: nn.Module, noise: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        return self.translate(generator, noise)
-
     def make_probe(self, n: int, seed: int, device: torch.device, examples: dict[str, torch.Tensor]) -> dict[str, Any]:
         """The held-out pairs, and two fixed style seeds drawn from `seed`."""
-        if "source" not in examples:
-            raise ValueError("a translation game needs held-out source images to preview")
-        probe = {name: examples[name].to(device) for name in ("source", "target")}
+        probe = super().make_probe(n, seed, device, examples)
         probe["styles"] = [seed, seed + 1]
         return probe
 
