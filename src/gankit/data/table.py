@@ -97,6 +97,25 @@ def training_draws(transformer: TableTransformer, rows: np.ndarray, n: int, seed
     return index, cond
 
 
+def split_frame(df, holdout: float, seed: int):
+    """(training rows, held-out rows): a seeded random share ``holdout`` held out, each in the input's order."""
+    order = np.random.default_rng(seed).permutation(len(df))
+    held = int(round(holdout * len(df)))
+    return (df.iloc[np.sort(order[held:])].reset_index(drop=True),
+            df.iloc[np.sort(order[:held])].reset_index(drop=True))
+
+
+def raw_table(name: str, path: str | None):
+    """The whole table a run was trained on: the file at ``path`` for dataset ``table``, else a bundled one."""
+    if name == "table":
+        if not path:
+            raise ConfigError("dataset 'table' needs data.path, a CSV or Parquet file")
+        return read_table(path)
+    if name not in BUILTIN_TABLES:
+        raise ConfigError(f"unknown table {name!r} (known: table, {', '.join(BUILTIN_TABLES)})")
+    return builtin_table(name)
+
+
 class TableDataset:
     """A table split into training rows (``frame``) and held-out rows (``test``), its fitted ``transformer``
     and the training draws (module docstring). ``len`` counts the training rows."""
@@ -120,10 +139,7 @@ class TableDataset:
             kinds[options.target] = "categorical" if _few_values(df[options.target]) else ""
             kinds = {k: v for k, v in kinds.items() if v}
         self.name, self.target, self.seed = name, options.target, seed
-        order = np.random.default_rng(seed).permutation(len(df))
-        held = int(round(options.holdout * len(df)))
-        self.test = df.iloc[np.sort(order[:held])].reset_index(drop=True)
-        self.frame = df.iloc[np.sort(order[held:])].reset_index(drop=True)
+        self.frame, self.test = split_frame(df, options.holdout, seed)
         if len(self.frame) == 0:
             raise DataError(f"table '{name}' keeps no training row after holding out data.holdout={options.holdout:g}")
         self.transformer = TableTransformer.fit(self.frame, kinds, seed=seed)
