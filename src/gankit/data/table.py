@@ -106,11 +106,12 @@ def split_frame(df, holdout: float, seed: int):
 
 
 def raw_table(name: str, path: str | None):
-    """The whole table a run was trained on: the file at ``path`` for dataset ``table``, else a bundled one."""
-    if name == "table":
-        if not path:
-            raise ConfigError("dataset 'table' needs data.path, a CSV or Parquet file")
+    """The whole table a run was trained on: the file at ``path`` when given (a built-in table's recipe trains
+    on any file with ``data.path``), else the bundled one."""
+    if path:
         return read_table(path)
+    if name == "table":
+        raise ConfigError("dataset 'table' needs data.path, a CSV or Parquet file")
     if name not in BUILTIN_TABLES:
         raise ConfigError(f"unknown table {name!r} (known: table, {', '.join(BUILTIN_TABLES)})")
     return builtin_table(name)
@@ -190,9 +191,12 @@ def load_table(request) -> TableDataset:
 
 
 def builtin_loader(name: str):
-    """The loader of a bundled table (``data.target`` defaults to its class column ``target``)."""
+    """The loader of a bundled table (``data.target`` defaults to its class column ``target``); with
+    ``data.path`` it reads that file instead, so a built-in table's recipe trains on any table."""
 
     def load(request) -> TableDataset:
+        if request.path:
+            return load_table(request)
         options = request.table
         if options.target is None:
             options = TableOptions("target", options.columns, options.holdout)
