@@ -9,7 +9,7 @@
 >>> Synthesizer.load("wine.synth").sample(1000, seed=1).equals(fake)
 True
 
-`fit` trains a game of the engine (``method="ctgan"``, `gankit.games.ctgan`) on the frame held in memory,
+`fit` trains a game of the engine (``method="ctgan"``, `gankit.games.ctgan`, or ``"tvae"``, `gankit.games.tvae`) on the frame held in memory,
 with every dtype kept as it is; the fitted column transformer (categories, mixture weights, means and standard
 deviations) is saved as JSON beside the generator's weights.
 """
@@ -33,6 +33,9 @@ from gankit.paths import check_creatable
 from gankit.training.setup import data_spec_dict, resolve_device
 
 FORMAT = "gankit-synthesizer"
+# the paper's optimizers: CTGAN Adam 2e-4 (0.5, 0.9); TVAE Adam 1e-3 (0.9, 0.999)
+METHODS = {"ctgan": {"lr_g": 2e-4, "lr_d": 2e-4, "beta1": 0.5, "beta2": 0.9},
+           "tvae": {"lr_g": 1e-3, "lr_d": 1e-3, "beta1": 0.9, "beta2": 0.999}}
 CONFIG_FILE, WEIGHTS_FILE = "synthesizer.json", "generator.safetensors"
 
 
@@ -50,8 +53,8 @@ class Synthesizer:
                  seed: int = 0, target: str | None = None, columns: dict[str, str] | None = None,
                  holdout: float = 0.0, overrides: list[str] | tuple[str, ...] = (), device: str = "cpu",
                  progress: bool = False) -> None:
-        if method not in ("ctgan",):
-            raise ConfigError(f"unknown table method {method!r}; choose from ctgan")
+        if method not in METHODS:
+            raise ConfigError(f"unknown table method {method!r}; choose from {', '.join(METHODS)}")
         self.method, self.steps, self.epochs, self.batch_size = method, steps, epochs, batch_size
         self.seed, self.target, self.columns, self.holdout = seed, target, dict(columns or {}), holdout
         self.overrides, self.device, self.progress = list(overrides), device, progress
@@ -66,7 +69,7 @@ class Synthesizer:
             "device": self.device,
             "data": {"name": "table", "target": self.target, "holdout": self.holdout, "seed": self.seed,
                      "columns": ",".join(f"{k}={v}" for k, v in self.columns.items())},
-            "optim": {"lr_g": 2e-4, "lr_d": 2e-4, "beta1": 0.5, "beta2": 0.9},
+            "optim": dict(METHODS[self.method]),
             "train": {"steps": steps, "batch_size": self.batch_size, "progress": self.progress, "doctor": False,
                       "sample_every": steps, "ckpt_every": steps, "channels_last": False},
         }

@@ -127,3 +127,15 @@ def test_bad_tables_are_one_line_and_write_nothing(capsys, tmp_path, make, optio
     expect_user_error(capsys, "train", "ctgan-breast-cancer", *_cli_set(TINY + ["train.steps=2", f"data.path={table}"]
                                                                          + options), "--out", run, says=says)
     assert not run.exists()
+
+
+def test_tvae_learns_the_relations_of_a_table():
+    train, test = split_frame(clustered_table(), 0.25, seed=0)
+    synth = Synthesizer("tvae", steps=1000, batch_size=50, seed=0, target="group",
+                        overrides=QUIET + ["tvae.widths=[64,64]", "tvae.z_dim=16"]).fit(train)
+    fake = synth.sample(len(train), seed=1)
+    assert fake.dtypes.equals(train.dtypes)
+    assert np.corrcoef(fake.x, fake.y)[0, 1] > 0.6  # untrained: about 0 (the CTGAN test checks it)
+    scores = utility(fake, train, test, "group")
+    assert scores["tstr_f1_lr"] > 0.85, scores
+    assert fidelity(train, fake)["tv_mean"] < 0.1

@@ -9,7 +9,8 @@ probability ∝ log(1 + count_k) (rare categories drawn far more often than thei
 with that category; the conditional vector is the one-hot of (j, k). The draws are made once, from the data
 seed: ``max(N, DRAWS)`` of them, the fields ``row`` (the transformed row, float32) and ``cond`` (the conditional
 vector) of one group, which the trainer shuffles and shards like any other (a table without categorical
-columns draws rows uniformly, with an empty ``cond``).
+columns draws rows uniformly, with an empty ``cond``). A second group, ``record``, holds the training rows
+themselves, drawn uniformly (what TVAE reads).
 """
 
 from __future__ import annotations
@@ -158,7 +159,7 @@ class TableDataset:
         return (int(self.x.shape[1]),)
 
     def field_groups(self) -> dict[str, dict[str, torch.Tensor]]:
-        return {"draws": {"row": self.x, "cond": self.cond}}
+        return {"draws": {"row": self.x, "cond": self.cond}, "records": {"record": self.rows}}
 
     def preview_examples(self) -> dict[str, torch.Tensor]:
         """Up to 1,000 training rows (model units), drawn beside generated ones in previews."""

@@ -19,6 +19,7 @@ from gankit.games.cyclegan import CycleGANGame, CycleOptions, check_cycle
 from gankit.games.pix2pix import Pix2PixGame, Pix2PixOptions, check_pix2pix
 from gankit.games.pix2pixhd import Pix2PixHDOptions, check_pix2pixhd
 from gankit.games.ctgan import CTGANGame, CTGANOptions, build_ctgan, check_ctgan
+from gankit.games.tvae import TVAEOptions, build_tvae, check_tvae
 from gankit.games.series_cgan import SeriesCGANGame, SeriesCGANOptions, build_series_cgan, check_series_cgan
 
 if TYPE_CHECKING:
@@ -192,6 +193,8 @@ register_section("series-cgan", SeriesCGANOptions, games=("series-cgan",), check
 register_game("series-cgan", build_series_cgan)
 register_section("ctgan", CTGANOptions, games=("ctgan",), check=check_ctgan)
 register_game("ctgan", build_ctgan)
+register_section("tvae", TVAEOptions, games=("tvae",), check=check_tvae)
+register_game("tvae", build_tvae)
 register_game("unconditional", lambda config, data: _build_adversarial(config, data, conditional=False))
 register_game("conditional", lambda config, data: _build_adversarial(config, data, conditional=True))
 
