@@ -48,6 +48,8 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
     if api.is_table_run(args.source):
         return _sample_table(args)
+    if args.where is not None:
+        raise GankitError("--where applies to table runs only")
     api.check_sample_output(args.out, force=args.force)  # before drawing: DRS may take minutes
     api.use_threads(args.threads)
     drawn = api.draw_samples(args.source, args.n, label=args.label, seed=args.seed, drs=args.drs,
@@ -78,7 +80,7 @@ def _sample_table(args: argparse.Namespace) -> int:
             raise GankitError(f"{option} does not apply to a table run")
     api.check_table_output(args.out, force=args.force)
     api.use_threads(args.threads)
-    table = api.sample_table(args.source, args.n, seed=args.seed)
+    table = api.sample_table(args.source, args.n, seed=args.seed, where=args.where)
     out = api.save_table(table, args.out, force=args.force)
     print(f"wrote {len(table)} rows of {len(table.columns)} columns to {out}")
     return 0
@@ -223,6 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--truncation", type=float, metavar="T", help="the truncation trick (Brock et al. 2019): "
                    "latent codes from N(0, I) truncated to [-T, T]; less varied, more typical samples")
     p.add_argument("--jacobian-rejection", type=float, metavar="Q", help=JACOBIAN_HELP)
+    p.add_argument("--where", metavar="COLUMN=CATEGORY", help="table runs: rows of one category of a categorical "
+                   "column only")
     p.add_argument("--threads", type=int, default=0, metavar="N", help=THREADS_HELP)
     p.set_defaults(func=_cmd_sample)
 

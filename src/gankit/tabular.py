@@ -108,12 +108,16 @@ class Synthesizer:
             raise ConfigError("this Synthesizer is not fitted: call fit(df) or Synthesizer.load(path)")
         return self.game
 
-    def sample(self, n: int, seed: int = 0):
-        """``n`` synthetic rows (a DataFrame with the fitted columns and dtypes); the same seed, the same rows."""
+    def sample(self, n: int, seed: int = 0, where: dict[str, Any] | None = None):
+        """``n`` synthetic rows (a DataFrame with the fitted columns and dtypes); the same seed, the same rows.
+        ``where={"column": category}`` draws rows of that category of a categorical column only."""
         if n <= 0:
             raise ConfigError(f"n must be positive, got {n}")
+        if where is not None and len(where) != 1:
+            raise ConfigError(f"where takes one column and its category, got {where!r}")
+        pair = None if where is None else (str(next(iter(where))), str(next(iter(where.values()))))
         game = self._fitted()
-        return game.spans.to_frame(game.sample_rows(game.module("G"), n, seed))
+        return game.spans.to_frame(game.sample_rows(game.module("G"), n, seed, where=pair))
 
     def save(self, path: str | Path) -> Path:
         """Write the folder ``path``: ``synthesizer.json`` (config, column transformer) and the generator's

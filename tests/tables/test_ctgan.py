@@ -66,6 +66,8 @@ def test_ctgan_learns_the_relations_of_a_table_and_sampling_is_reproducible_in_a
     scores = utility(fake, train, test, "group")
     assert scores["tstr_f1_lr"] > 0.85 and scores["tstr_f1_gb"] > 0.85, scores
     assert fidelity(train, fake)["tv_mean"] < 0.1 and fidelity(train, fake)["ks_mean"] < 0.35
+    rare = synth.sample(200, seed=2, where={"group": "c"})  # the conditional vector picks the group
+    assert (rare["group"] == "c").all() and rare["x"].mean() > 2.5  # and x follows it (real mean 4)
 
     folder = synth.save(tmp_path / "table.synth")
     assert sorted(p.name for p in folder.iterdir()) == ["generator.safetensors", "synthesizer.json"]
@@ -104,6 +106,15 @@ def test_cli_trains_any_csv_samples_a_table_and_evaluates_it(capsys, tmp_path):
     assert (tmp_path / "synth.csv").read_bytes() == first
     expect_user_error(capsys, "sample", run, "-n", 5, "--out", tmp_path / "synth.csv", says=("already exists",))
     expect_user_error(capsys, "sample", run, "-n", 5, "--out", tmp_path / "s.png", says=("use .csv or .parquet",))
+    code, out, _ = run_cli(capsys, "sample", run, "-n", 40, "--where", "cultivar=2", "--out", tmp_path / "w.csv")
+    assert code == 0 and (pd.read_csv(tmp_path / "w.csv")["cultivar"] == 2).all()
+    expect_user_error(capsys, "sample", run, "-n", 5, "--where", "colour=red", "--out", tmp_path / "x.csv",
+                      says=("--where names column 'colour'", "categorical columns: cultivar"))
+    expect_user_error(capsys, "sample", run, "-n", 5, "--where", "cultivar=7", "--out", tmp_path / "x.csv",
+                      says=("no such category (known: 0, 1, 2)",))
+    expect_user_error(capsys, "sample", run, "-n", 5, "--where", "alcohol=13", "--out", tmp_path / "x.csv",
+                      says=("'alcohol' is not categorical",))
+    assert not (tmp_path / "x.csv").exists()
     code, out, _ = run_cli(capsys, "eval", run, "--n", 200)
     assert code == 0
     for metric in ("shape_score", "ks_mean", "tstr_f1_gb", "trtr_f1_lr", "dcr_ratio", "exact_copies"):
@@ -119,6 +130,10 @@ def test_cli_trains_any_csv_samples_a_table_and_evaluates_it(capsys, tmp_path):
      [], ("column 'e' has no value",)),
     (lambda p: pd.DataFrame({"a": np.arange(12.0), "target": np.arange(12) % 3}).to_csv(p, index=False),
      [], ("fewer than one batch of 20",)),
+    (lambda p: pd.DataFrame({"a": np.arange(50.0), "target": np.arange(50) % 3}).to_csv(p, index=False),
+     ["eval.every=5"], ("eval.every does not measure table runs yet",)),
+    (lambda p: pd.DataFrame({"a": np.arange(50.0), "target": np.arange(50) % 3}).to_csv(p, index=False),
+     ["ctgan.pac=3"], ("train.batch_size=20 must be a multiple of ctgan.pac=3",)),
 ])
 def test_bad_tables_are_one_line_and_write_nothing(capsys, tmp_path, make, options, says):
     table = tmp_path / "t.csv"
@@ -139,3 +154,5 @@ def test_tvae_learns_the_relations_of_a_table():
     scores = utility(fake, train, test, "group")
     assert scores["tstr_f1_lr"] > 0.85, scores
     assert fidelity(train, fake)["tv_mean"] < 0.1
+    rare = synth.sample(100, seed=2, where={"group": "c"})  # by rejection: TVAE has no conditional input
+    assert len(rare) == 100 and (rare["group"] == "c").all() and rare["x"].mean() > 1.5  # all rows: -1.2

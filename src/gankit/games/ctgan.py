@@ -105,6 +105,37 @@ class TableSpans:
             cond[rows, offset + rng.choice(width, size=len(rows), p=self.frequencies[j])] = 1.0
         return torch.from_numpy(cond)
 
+    def resolve_where(self, where: tuple[str, str] | None) -> tuple[int, int] | None:
+        """(categorical column number, category index) of ``(column, value)`` (the value as text, matched to a
+        category's text); `ConfigError` naming the known columns or categories otherwise."""
+        if where is None:
+            return None
+        column, value = where
+        discrete = [c for c in self.transformer.columns if c.discrete]
+        names = [c.name for c in discrete]
+        if column not in names:
+            known = [c.name for c in self.transformer.columns]
+            if column in known:
+                raise ConfigError(f"--where column '{column}' is not categorical; condition on one of: {', '.join(names)}")
+            raise ConfigError(f"--where names column '{column}', which the table does not have (categorical "
+                              f"columns: {', '.join(names) or 'none'})")
+        info = discrete[names.index(column)]
+        texts = [str(c) for c in info.categories]
+        if value not in texts:
+            raise ConfigError(f"--where {column}={value}: no such category (known: {', '.join(texts[:20])})")
+        k = texts.index(value)
+        if not info.counts[k]:
+            raise ConfigError(f"--where {column}={value}: the category never occurs in the training rows")
+        return names.index(column), k
+
+    def fix_where(self, rows: torch.Tensor, target: tuple[int, int]) -> torch.Tensor:
+        """``rows`` with the conditioned column's one-hot set to the condition."""
+        j, k = target
+        offset, width = self.discrete[j]
+        rows[:, offset : offset + width] = 0.0
+        rows[:, offset + k] = 1.0
+        return rows
+
     def cond_cross_entropy(self, logits: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
         """Mean over rows of the cross-entropy between the logits of each row's conditioned column and its
         conditioned category (0 for rows without a condition)."""
@@ -177,9 +208,12 @@ class CTGANGame(Game):
         raise KeyError(phase)
 
     # ------------------------------------------------------------------------------------------ samples
-    def sample_rows(self, generator: nn.Module, n: int, seed: int, batch_size: int = 1000) -> torch.Tensor:
+    def sample_rows(self, generator: nn.Module, n: int, seed: int, batch_size: int = 1000,
+                    where: tuple[str, str] | None = None) -> torch.Tensor:
         """``n`` rows in model units (hard one-hots) from ``generator`` in eval mode: conditions, noise and the
-        Gumbel draws all from ``seed``, so the same seed gives the same rows."""
+        Gumbel draws all from ``seed``, so the same seed gives the same rows. ``where`` = (column, category)
+        conditions every row on that category (the conditional vector of §4.3, and the column set to it)."""
+        target = self.spans.resolve_where(where)
         device = next(generator.parameters()).device
         rng = np.random.default_rng(seed)
         torch_rng = torch.Generator(device=device).manual_seed(seed)
@@ -187,10 +221,14 @@ class CTGANGame(Game):
         with torch.no_grad():
             for start in range(0, n, batch_size):
                 m = min(batch_size, n - start)
-                cond = self.spans.sample_cond(m, rng).to(device)
+                cond = self.spans.sample_cond(m, rng)
+                if target is not None:
+                    cond.zero_()[:, self.spans.cond[target[0]][0] + target[1]] = 1.0
+                cond = cond.to(device)
                 z = torch.randn(m, self.z_dim, generator=torch_rng, device=device)
                 u = torch.rand(m, self.spans.width, generator=torch_rng, device=device)
-                out.append(self.spans.activate(generator(z, cond).float(), self.tau, u, hard=True))
+                rows = self.spans.activate(generator(z, cond).float(), self.tau, u, hard=True)
+                out.append(rows if target is None else self.spans.fix_where(rows, target))
         return torch.cat(out).cpu()
 
     def generate(self, generator: nn.Module, noise: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from gankit.config import Config
 
 NAME = "tvae"
+MAX_REJECTION = 100
 
 
 @dataclass
@@ -103,16 +104,28 @@ class TVAEGame(Game):
             self.module("G").log_sigma.clamp_(float(np.log(0.01)), 0.0)
 
     # ------------------------------------------------------------------------------------------ samples
-    def sample_rows(self, generator: nn.Module, n: int, seed: int, batch_size: int = 1000) -> torch.Tensor:
-        """``n`` decoded rows (hard one-hots) for z ~ N(0, I); all draws from ``seed``."""
+    def sample_rows(self, generator: nn.Module, n: int, seed: int, batch_size: int = 1000,
+                    where: tuple[str, str] | None = None) -> torch.Tensor:
+        """``n`` decoded rows (hard one-hots) for z ~ N(0, I); all draws from ``seed``. ``where`` = (column,
+        category) keeps only rows with that category (rejection: TVAE has no conditional input), drawing up to
+        ``MAX_REJECTION`` times ``n`` rows."""
+        target = self.spans.resolve_where(where)
         device = next(generator.parameters()).device
         rng = torch.Generator(device=device).manual_seed(seed)
-        out = []
+        out, kept, drawn = [], 0, 0
         with torch.no_grad():
-            for start in range(0, n, batch_size):
-                m = min(batch_size, n - start)
-                z = torch.randn(m, self.z_dim, generator=rng, device=device)
-                out.append(self._decode(generator, z, rng))
+            while kept < n:
+                if drawn >= MAX_REJECTION * n:
+                    raise ConfigError(f"--where {where[0]}={where[1]}: only {kept} of {drawn} decoded rows have it; "
+                                      "the model rarely makes this category")
+                m = min(batch_size, n - kept) if target is None else batch_size
+                rows = self._decode(generator, torch.randn(m, self.z_dim, generator=rng, device=device), rng)
+                drawn += m
+                if target is not None:
+                    offset, width = self.spans.discrete[target[0]]
+                    rows = rows[rows[:, offset : offset + width].argmax(1) == target[1]][: n - kept]
+                out.append(rows)
+                kept += len(rows)
         return torch.cat(out).cpu()
 
     def _decode(self, generator: nn.Module, z: torch.Tensor, rng: torch.Generator) -> torch.Tensor:

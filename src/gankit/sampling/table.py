@@ -27,14 +27,28 @@ def is_table_run(source: str | Path) -> bool:
     return data_file.is_file() and json.loads(data_file.read_text(encoding="utf-8")).get("kind") == "table"
 
 
-def sample_table(source: str | Path | LoadedGenerator, n: int, *, seed: int = 0, batch_size: int = 1000):
-    """``n`` synthetic rows (a pandas DataFrame) from a table run: the same ``seed`` gives the same rows."""
+def parse_where(text: str | None) -> tuple[str, str] | None:
+    """``"column=value"`` -> (column, value); None stays None."""
+    if text is None:
+        return None
+    column, sep, value = text.partition("=")
+    if not sep or not column.strip():
+        raise ConfigError(f"--where expects COLUMN=CATEGORY, got '{text}'")
+    return column.strip(), value.strip()
+
+
+def sample_table(source: str | Path | LoadedGenerator, n: int, *, seed: int = 0, batch_size: int = 1000,
+                 where: str | tuple[str, str] | None = None):
+    """``n`` synthetic rows (a pandas DataFrame) from a table run: the same ``seed`` gives the same rows.
+    ``where`` ("column=category" or a pair) draws rows of that category only."""
+    if isinstance(where, str):
+        where = parse_where(where)
     if n <= 0:
         raise ConfigError(f"-n must be positive, got {n}")
     loaded = source if isinstance(source, LoadedGenerator) else load_generator(source)
     if not hasattr(loaded.game, "sample_rows"):
         raise ConfigError(f"{loaded.checkpoint.parent.parent} is not a table run")
-    rows = loaded.game.sample_rows(loaded.module, n, seed, batch_size)
+    rows = loaded.game.sample_rows(loaded.module, n, seed, batch_size, where=where)
     return loaded.game.spans.to_frame(rows)
 
 
