@@ -15,6 +15,9 @@ fi
 PIP=(.venv/bin/python -m pip install --quiet --disable-pip-version-check)
 "${PIP[@]}" "torch==2.13.0"
 "${PIP[@]}" -e ".[test,tables]"
+# The Sample Superstore orders (docs/tables.md, recipes *-superstore): the CSV inside bokeh-sampledata, without the
+# package's own requirements (shapely, icalendar), which gankit does not use.
+"${PIP[@]}" --no-deps "bokeh-sampledata==2026.1"
 .venv/bin/gankit assets install mnist inception vgg16
 if command -v apt-get >/dev/null; then
   .venv/bin/gankit assets install fashion-mnist

@@ -124,3 +124,16 @@ def test_bad_tables_are_one_line_errors(tmp_path):
         TableDataset(df, "t", TableOptions(holdout=0.0))
     with pytest.raises(ConfigError, match="'data.target' names column 'c', which table 't' does not have"):
         TableDataset(df, "t", TableOptions(target="c"))
+
+
+def test_superstore_orders_are_read_from_the_package_csv():
+    import importlib.util
+
+    if importlib.util.find_spec("bokeh_sampledata") is None:
+        pytest.skip("bokeh-sampledata is not installed (scripts/setup.sh installs it)")
+    from gankit.data.table import builtin_table
+
+    df = builtin_table("superstore")
+    assert df.shape == (9994, 13) and df["Category"].nunique() == 3
+    kinds = {c: TableTransformer.fit(df[[c]].head(300)).columns[0].kind for c in ("Segment", "Quantity", "Profit")}
+    assert kinds == {"Segment": "categorical", "Quantity": "integer", "Profit": "continuous"}

@@ -28,7 +28,9 @@ from gankit.data.table_transform import TableTransformer
 from gankit.errors import ConfigError, DataError
 
 DRAWS = 10_000
-BUILTIN_TABLES = ("breast-cancer", "wine")
+BUILTIN_TABLES = ("breast-cancer", "wine", "superstore")
+BUILTIN_TARGETS = {"breast-cancer": "target", "wine": "target", "superstore": "Category"}
+SUPERSTORE = ("bokeh_sampledata", "_data/SampleSuperstore.csv.gz")  # PyPI bokeh-sampledata 2026.1, CC0
 
 
 @dataclass(frozen=True)
@@ -68,9 +70,22 @@ def read_table(path: str | Path):
 
 
 def builtin_table(name: str):
-    """A bundled scikit-learn table with its class column ``target``: breast-cancer (569 × 31) or wine (178 × 14)."""
+    """A bundled table: scikit-learn's breast-cancer (569 × 31) or wine (178 × 14) with their class column
+    ``target``; superstore (9,994 retail order lines × 13: 8 categorical, 5 numeric; class column ``Category``),
+    read from the CSV inside PyPI's ``bokeh-sampledata`` without importing it (install it with ``--no-deps``)."""
     from sklearn import datasets
 
+    if name == "superstore":
+        import importlib.util
+        from pathlib import Path as _Path
+
+        import pandas as pd
+
+        spec = importlib.util.find_spec(SUPERSTORE[0])
+        if spec is None or spec.origin is None:
+            raise DataError("table 'superstore' needs the PyPI package bokeh-sampledata: "
+                            "pip install --no-deps bokeh-sampledata==2026.1")
+        return pd.read_csv(_Path(spec.origin).parent / SUPERSTORE[1])
     loader = {"breast-cancer": datasets.load_breast_cancer, "wine": datasets.load_wine}[name]
     return loader(as_frame=True).frame
 
@@ -192,7 +207,7 @@ def load_table(request) -> TableDataset:
 
 
 def builtin_loader(name: str):
-    """The loader of a bundled table (``data.target`` defaults to its class column ``target``); with
+    """The loader of a bundled table (``data.target`` defaults to its class column); with
     ``data.path`` it reads that file instead, so a built-in table's recipe trains on any table."""
 
     def load(request) -> TableDataset:
@@ -200,7 +215,7 @@ def builtin_loader(name: str):
             return load_table(request)
         options = request.table
         if options.target is None:
-            options = TableOptions("target", options.columns, options.holdout)
+            options = TableOptions(BUILTIN_TARGETS[name], options.columns, options.holdout)
         return TableDataset(builtin_table(name), name, options, request.seed)
 
     return load
