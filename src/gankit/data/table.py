@@ -55,7 +55,7 @@ def read_table(path: str | Path):
             try:
                 import pyarrow  # noqa: F401
             except ImportError:
-                raise DataError(f"reading {path} needs pyarrow (pip install pyarrow), or save it as CSV") from None
+                raise DataError(f"reading {path} needs pyarrow, which this Python lacks: save the table as CSV") from None
             df = pd.read_parquet(path)
         else:
             df = pd.read_csv(path)
@@ -83,8 +83,8 @@ def builtin_table(name: str):
 
         spec = importlib.util.find_spec(SUPERSTORE[0])
         if spec is None or spec.origin is None:
-            raise DataError("table 'superstore' needs the PyPI package bokeh-sampledata: "
-                            "pip install --no-deps bokeh-sampledata==2026.1")
+            raise DataError("table 'superstore' reads the Sample Superstore CSV inside the package bokeh-sampledata, "
+                            "which this Python cannot import (scripts/setup.sh adds it; see docs/tables.md)")
         return pd.read_csv(_Path(spec.origin).parent / SUPERSTORE[1])
     loader = {"breast-cancer": datasets.load_breast_cancer, "wine": datasets.load_wine}[name]
     return loader(as_frame=True).frame

@@ -61,7 +61,7 @@ def check_table_output(out: str | Path, *, force: bool = False) -> Path:
         try:
             import pyarrow  # noqa: F401
         except ImportError:
-            raise ConfigError(f"writing {out} needs pyarrow (pip install pyarrow); use .csv") from None
+            raise ConfigError(f"writing {out} needs pyarrow, which this Python lacks: use .csv") from None
     reason = protected_reason(out)
     if reason:
         raise RunFolderError(f"refusing to write samples to {out}: it {reason}; choose another --out")
