@@ -26,7 +26,7 @@ LAYERS = [
     ("sampling",),
     ("evaluation",),
     ("reporting",),
-    ("api",),
+    ("api", "tabular"),
     ("experiments",),
     ("cli",),
 ]

@@ -46,6 +46,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
 def _cmd_sample(args: argparse.Namespace) -> int:
     from gankit import api
 
+    if api.is_table_run(args.source):
+        return _sample_table(args)
+    if args.where is not None:
+        raise GankitError("--where applies to table runs only")
     api.check_sample_output(args.out, force=args.force)  # before drawing: DRS may take minutes
     api.use_threads(args.threads)
     drawn = api.draw_samples(args.source, args.n, label=args.label, seed=args.seed, drs=args.drs,
@@ -64,6 +68,21 @@ def _cmd_sample(args: argparse.Namespace) -> int:
         how += f", its proposals screened by Jacobian rejection of {share:.0%}"
     out = api.save_samples(samples, args.out, force=args.force)
     print(f"wrote {len(samples)} samples from step {loaded.step} to {out}{how}")
+    return 0
+
+
+def _sample_table(args: argparse.Namespace) -> int:
+    from gankit import api
+
+    for given, option in ((args.label, "--label"), (args.drs or None, "--drs"), (args.truncation, "--truncation"),
+                          (args.jacobian_rejection, "--jacobian-rejection")):
+        if given is not None:
+            raise GankitError(f"{option} does not apply to a table run")
+    api.check_table_output(args.out, force=args.force)
+    api.use_threads(args.threads)
+    table = api.sample_table(args.source, args.n, seed=args.seed, where=args.where)
+    out = api.save_table(table, args.out, force=args.force)
+    print(f"wrote {len(table)} rows of {len(table.columns)} columns to {out}")
     return 0
 
 
@@ -198,13 +217,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--label", metavar="CLASS", help="class to sample (conditional models): its name (a class "
                    "folder's name, Sneaker) or its index 0..K-1")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", required=True, metavar="FILE.png|FILE.npy|FILE.csv|DIR")
+    p.add_argument("--out", required=True, metavar="FILE.png|FILE.npy|FILE.csv|DIR",
+                   help="table runs: a .csv (or .parquet) table with the input's columns")
     p.add_argument("--force", action="store_true", help="replace an existing output")
     p.add_argument("--drs", action="store_true", help="discriminator rejection sampling (Azadi et al. 2019) with "
                    "the run's own D, calibrated first; unconditional runs")
     p.add_argument("--truncation", type=float, metavar="T", help="the truncation trick (Brock et al. 2019): "
                    "latent codes from N(0, I) truncated to [-T, T]; less varied, more typical samples")
     p.add_argument("--jacobian-rejection", type=float, metavar="Q", help=JACOBIAN_HELP)
+    p.add_argument("--where", metavar="COLUMN=CATEGORY", help="table runs: rows of one category of a categorical "
+                   "column only")
     p.add_argument("--threads", type=int, default=0, metavar="N", help=THREADS_HELP)
     p.set_defaults(func=_cmd_sample)
 
@@ -230,9 +252,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--metrics", metavar="LIST", help=f"comma-separated, of {','.join(METRIC_OUTPUTS)} (default: "
                    f"{','.join(EVAL_DEFAULTS['metrics_images'])} for images, "  # type: ignore[arg-type]
                    f"{','.join(EVAL_DEFAULTS['metrics_points'])} for points, "  # type: ignore[arg-type]
-                   f"{','.join(EVAL_DEFAULTS['metrics_series'])} for series)")  # type: ignore[arg-type]
+                   f"{','.join(EVAL_DEFAULTS['metrics_series'])} for series, "  # type: ignore[arg-type]
+                   f"{','.join(EVAL_DEFAULTS['metrics_table'])} for tables)")  # type: ignore[arg-type]
     p.add_argument("--n", type=int, help=f"samples (default {EVAL_DEFAULTS['n_images']} images, "
-                   f"{EVAL_DEFAULTS['n_points']} points, every evaluation window of a series)")
+                   f"{EVAL_DEFAULTS['n_points']} points, every evaluation window of a series, "
+                   "as many rows as a table's training rows)")
     p.add_argument("--extractor", metavar="NAME", help=f"classifier or inception (default {EVAL_DEFAULTS['extractor']})")
     p.add_argument("--seed", type=int, help=f"latent vectors and KID subsets (default {EVAL_DEFAULTS['seed']})")
     p.add_argument("--label", type=int, help="evaluate one class of a conditional generator")

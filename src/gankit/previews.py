@@ -104,3 +104,44 @@ def save_paths(history: torch.Tensor, future: torch.Tensor, fans: torch.Tensor, 
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)
+
+
+def save_table_preview(fake, real, path: Path, title: str = "", columns: int = 6) -> None:
+    """Histograms of the first ``columns`` columns of a generated table (pandas) beside a real one: numeric
+    columns as overlaid histograms over the real range, categorical ones as side-by-side frequency bars."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    names = list(fake.columns)[:columns]
+    fig, axes = plt.subplots(1, len(names), figsize=(2.6 * len(names), 2.4), squeeze=False)
+    for ax, name in zip(axes[0], names):
+        f = fake[name]
+        r = real[name] if real is not None else None
+        numeric = pd.api.types.is_numeric_dtype(f.dtype) and not pd.api.types.is_bool_dtype(f.dtype) and f.nunique() > 10
+        if numeric:
+            ref = r.dropna() if r is not None else f.dropna()
+            bins = np.linspace(float(ref.min()), float(ref.max()), 21) if ref.max() > ref.min() else 20
+            if r is not None:
+                ax.hist(r.dropna(), bins=bins, density=True, alpha=0.5, color="k", label="real")
+            ax.hist(f.dropna(), bins=bins, density=True, alpha=0.5, color="tab:orange", label="generated")
+        else:
+            keys = list(dict.fromkeys(list((r if r is not None else f).astype(str).unique()) + list(f.astype(str).unique())))[:12]
+            x = np.arange(len(keys))
+            fv = f.astype(str).value_counts(normalize=True).reindex(keys, fill_value=0)
+            if r is not None:
+                rv = r.astype(str).value_counts(normalize=True).reindex(keys, fill_value=0)
+                ax.bar(x - 0.2, rv.to_numpy(), 0.4, color="k", alpha=0.6, label="real")
+            ax.bar(x + 0.2, fv.to_numpy(), 0.4, color="tab:orange", alpha=0.8, label="generated")
+            ax.set_xticks(x, keys, rotation=45, fontsize=6)
+        ax.set_title(str(name)[:24], fontsize=8)
+        ax.tick_params(labelsize=6)
+    axes[0][0].legend(fontsize=6)
+    if title:
+        fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=80)
+    plt.close(fig)

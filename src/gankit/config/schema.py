@@ -32,6 +32,9 @@ class DataConfig:
     future: int = 3
     stride: int = 1
     holdout: float = 0.2
+    # tables (docs/tables.md): the column a utility model predicts, and kind overrides "name=kind,..."
+    target: str | None = None
+    columns: str = ""
 
 
 @dataclass

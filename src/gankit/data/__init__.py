@@ -5,7 +5,8 @@
 
 Built-in datasets: ``idx``, ``fashion-mnist``, ``mnist``, ``folder``, ``npz``, ``digits``, ``ring``, ``grid``;
 translation (docs/data.md): ``edges2fashion``, ``colorize``, ``sneaker2boot``, ``aligned``, ``unaligned``,
-``paired-folders``; series (docs/series.md): ``ar1-0.2``, ``ar1-0.5``, ``ar1-0.8``.
+``paired-folders``; series (docs/series.md): ``ar1-0.2``, ``ar1-0.5``, ``ar1-0.8``; tables (docs/tables.md): ``table`` (a CSV or
+Parquet file), ``breast-cancer``, ``wine``.
 Add one with :func:`register_dataset`; the built-ins are registered below the same way.
 """
 
@@ -26,6 +27,7 @@ from gankit.data.registry import LoadRequest, dataset_names, get_loader, registe
 from gankit.data.series import SeriesDataset, Windowing
 from gankit.data.series_synthetic import AR1_PHIS, ar1_loader
 from gankit.data.subset import Subset, subset_indices
+from gankit.data.table import BUILTIN_TABLES, TableDataset, TableOptions, builtin_loader, load_table
 from gankit.data.toy import load_grid, load_ring
 from gankit.data.translation import PairedDataset, UnpairedDataset
 from gankit.data.translation_folders import load_aligned, load_paired_folders, load_unaligned
@@ -37,6 +39,8 @@ __all__ = [
     "LoadRequest",
     "PairedDataset",
     "SeriesDataset",
+    "TableDataset",
+    "TableOptions",
     "UnpairedDataset",
     "Subset",
     "Windowing",
@@ -71,6 +75,7 @@ def load_dataset(
     subset_seed: int | None = None,
     keep_uint8: bool = False,
     windowing: Windowing | None = None,
+    table: TableOptions | None = None,
 ) -> ArrayDataset:
     """Load the registered dataset ``name`` whole into memory.
 
@@ -82,7 +87,8 @@ def load_dataset(
     samples, or with ``subset_seed`` a seeded subset of ``limit`` stratified by class (:mod:`gankit.data.subset`;
     what ``data.limit`` means); ``n_points`` and ``seed`` draw the synthetic mixtures and series. A series comes
     back as a :class:`SeriesDataset` cut by ``windowing`` (default: 3 past, 3 future steps, stride 1, the last
-    20% held out).
+    20% held out). A table comes back as a :class:`TableDataset` (``table``: its target, column kinds and held-out
+    share).
     """
     loader = get_loader(name)
     if split not in SPLITS:
@@ -96,9 +102,10 @@ def load_dataset(
     request = LoadRequest(
         path=None if path is None else str(path), split=split, n_points=n_points, seed=seed,
         limit=first, img_size=img_size, channels=channels, subset=subset, windowing=windowing or Windowing(),
+        table=table or TableOptions(),
     )
     dataset = loader(request)
-    if isinstance(dataset, (PairedDataset, UnpairedDataset, SeriesDataset)):
+    if isinstance(dataset, (PairedDataset, UnpairedDataset, SeriesDataset, TableDataset)):
         return dataset  # translation loaders size, convert and limit their images themselves; series are windows
     if not isinstance(dataset, ArrayDataset):
         raise TypeError(f"loader for {name!r} returned {type(dataset).__name__}, not ArrayDataset")
@@ -124,5 +131,8 @@ _BUILTINS: dict[str, Callable[[LoadRequest], ArrayDataset]] = {
 }
 for _phi in AR1_PHIS:
     _BUILTINS[f"ar1-{_phi:g}"] = ar1_loader(_phi)
+_BUILTINS["table"] = load_table
+for _table in BUILTIN_TABLES:
+    _BUILTINS[_table] = builtin_loader(_table)
 for _name, _loader in _BUILTINS.items():
     register_dataset(_name, _loader)

@@ -127,9 +127,11 @@ class DoctorHook(Hook):
         n = self.num_samples
         self._noise = torch.randn(n, *game.latent_shape(), generator=generator).to(trainer.device)
         self._labels = (torch.arange(n) % game.num_classes).to(trainer.device) if game.num_classes else None
-        size = trainer.stream.field_size("x")
+        names = getattr(trainer.stream, "field_names", ("x",))
+        field = "x" if "x" in names else game.needs[0]  # a table's real field is `row`
+        size = trainer.stream.field_size(field)
         index = torch.randperm(size, generator=generator)[: min(n, size)]
-        self._real = trainer.stream.samples(index).detach()
+        self._real = (trainer.stream.samples(index) if field == "x" else trainer.stream.samples(index, field)).detach()
 
     # -------------------------------------------------------------------------------------------- probing
     def probe(self, trainer: Trainer) -> dict[str, Any] | None:

@@ -30,6 +30,10 @@ METRIC_OUTPUTS: dict[str, tuple[str, ...]] = {
     "marginal": ("marginal_distance",),
     "acf": ("acf_lag1",),
     "r2": ("r2_tstr", "r2_trtr", "r2_gap"),
+    # table runs (gankit.evaluation.table): fidelity, train-on-synthetic utility, privacy
+    "fidelity": ("shape_score", "ks_mean", "tv_mean"),
+    "utility": ("tstr_f1_gb", "tstr_f1_lr", "trtr_f1_gb", "trtr_f1_lr"),
+    "privacy": ("dcr_synthetic", "dcr_holdout", "dcr_ratio", "exact_copies"),
 }
 
 EVAL_DEFAULTS: dict[str, object] = {
@@ -43,5 +47,6 @@ EVAL_DEFAULTS: dict[str, object] = {
     "precision": "fp32",  # feature extraction: fp32 or bf16 (autocast); docs/BENCHMARKS.md has the FID change
     "metrics_translation": ("paired", "fid", "kid", "accuracy"),  # accuracy: when the targets have classes
     "metrics_unpaired": ("fid", "kid", "accuracy", "cycle"),  # per direction (a2b, b2a): cyclegan runs
-    "metrics_series": ("marginal", "acf", "r2"),  # every window of the evaluation split, one continuation each
+    "metrics_series": ("marginal", "acf", "r2"),
+    "metrics_table": ("fidelity", "utility", "privacy"),  # every window of the evaluation split, one continuation each
 }

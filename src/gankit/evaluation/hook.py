@@ -48,6 +48,9 @@ def check_eval_settings(settings: EvalConfig, dataset=None) -> None:
                           f"does not measure: add '{owner}' to eval.metrics")
     if not settings.every or dataset is None:
         return
+    if dataset.kind == "table":
+        raise ConfigError(f"eval.every does not measure table runs yet (dataset '{dataset.name}'): set eval.every=0 "
+                          "and run gankit eval RUN after training")
     if dataset.kind == "series":
         raise ConfigError(f"eval.every does not measure series runs yet (dataset '{dataset.name}'): set eval.every=0 "
                           "and run gankit eval RUN after training")

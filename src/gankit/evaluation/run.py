@@ -34,6 +34,8 @@ from gankit.evaluation.sources import (
 )
 from gankit.evaluation.defaults import EVAL_DEFAULTS, METRIC_OUTPUTS
 from gankit.evaluation.series import evaluate_series, is_series_run
+from gankit.evaluation.table import evaluate_table
+from gankit.sampling.table import is_table_run
 from gankit.metrics import DEFAULTS, FeatureExtractor, evaluate, feature_extractor_names, get_feature_extractor
 from gankit.paths import check_creatable
 from gankit.sampling import load_generator
@@ -133,6 +135,13 @@ def evaluate_source(
                 raise ConfigError(f"{option} does not apply to a series run: its continuations are measured "
                                   "against the real windows of its data")
         return evaluate_series(source, metrics=chosen, n=n, seed=seed, device=torch_device, cache=cache, say=say)
+    if is_table_run(source):
+        for given, option in ((ref, "--ref"), (label, "--label"), (jacobian_rejection, "--jacobian-rejection"),
+                              (extractor, "--extractor")):
+            if given is not None:
+                raise ConfigError(f"{option} does not apply to a table run: its rows are measured against the "
+                                  "real rows of its data")
+        return evaluate_table(source, metrics=chosen, n=n, seed=seed, device=torch_device, cache=cache, say=say)
     if _is_translation_run(source, torch_device):
         for given, option in ((ref, "--ref"), (label, "--label"), (jacobian_rejection, "--jacobian-rejection")):
             if given is not None:

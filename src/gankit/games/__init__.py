@@ -18,12 +18,14 @@ from gankit.games.base import DataSpec, Game, NetworkSpec, Phase, PhaseContext
 from gankit.games.cyclegan import CycleGANGame, CycleOptions, check_cycle
 from gankit.games.pix2pix import Pix2PixGame, Pix2PixOptions, check_pix2pix
 from gankit.games.pix2pixhd import Pix2PixHDOptions, check_pix2pixhd
+from gankit.games.ctgan import CTGANGame, CTGANOptions, build_ctgan, check_ctgan
+from gankit.games.tvae import TVAEOptions, build_tvae, check_tvae
 from gankit.games.series_cgan import SeriesCGANGame, SeriesCGANOptions, build_series_cgan, check_series_cgan
 
 if TYPE_CHECKING:
     from gankit.config import Config
 
-__all__ = ["AdversarialGame", "CycleGANGame", "DataSpec", "Game", "NetworkSpec", "Phase", "PhaseContext", "SeriesCGANGame",
+__all__ = ["AdversarialGame", "CTGANGame", "CycleGANGame", "DataSpec", "Game", "NetworkSpec", "Phase", "PhaseContext", "SeriesCGANGame",
            "build_game", "check_config", "game_names", "register_game"]
 
 GameBuilder = Callable[["Config", DataSpec], Game]
@@ -189,6 +191,10 @@ register_section("cycle", CycleOptions, games=("cyclegan",), check=check_cycle)
 register_game("cyclegan", _build_cyclegan)
 register_section("series-cgan", SeriesCGANOptions, games=("series-cgan",), check=check_series_cgan)
 register_game("series-cgan", build_series_cgan)
+register_section("ctgan", CTGANOptions, games=("ctgan",), check=check_ctgan)
+register_game("ctgan", build_ctgan)
+register_section("tvae", TVAEOptions, games=("tvae",), check=check_tvae)
+register_game("tvae", build_tvae)
 register_game("unconditional", lambda config, data: _build_adversarial(config, data, conditional=False))
 register_game("conditional", lambda config, data: _build_adversarial(config, data, conditional=True))
 

@@ -22,6 +22,7 @@ switches at the listed steps, keeps the stage in its state and tells the trainer
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,20 +46,23 @@ class DataSpec:
     num_classes: int = 0
     class_names: tuple[str, ...] = ()  # in label order, when the data names its classes
     fields: tuple[tuple[str, tuple[int, ...]], ...] = ()  # (name, shape of one sample) of each field, when not x/y
+    extra: str = ""  # what the data tells its game beyond shapes, as JSON (a table's column transformer)
 
     @classmethod
     def of(cls, dataset) -> DataSpec:
         shapes = tuple((name, tuple(t.shape[1:])) for group in dataset.field_groups().values()
                        for name, t in group.items() if name not in ("x", "y"))
+        extra = dataset.spec_extra() if hasattr(dataset, "spec_extra") else ""
         return cls(dataset.name, dataset.kind, tuple(dataset.sample_shape), int(dataset.num_classes),
-                   tuple(getattr(dataset, "class_names", ())), shapes)
+                   tuple(getattr(dataset, "class_names", ())), shapes, extra)
 
     @classmethod
     def from_dict(cls, meta: dict[str, Any]) -> DataSpec:
         """The spec a run folder kept as JSON (`gankit.training.setup.data_spec_dict`)."""
         fields = tuple((name, tuple(shape)) for name, shape in meta.get("fields", {}).items())
+        extra = json.dumps(meta["extra"]) if "extra" in meta else ""
         return cls(meta["name"], meta["kind"], tuple(meta["sample_shape"]), int(meta["num_classes"]),
-                   tuple(meta.get("class_names", ())), fields)
+                   tuple(meta.get("class_names", ())), fields, extra)
 
     @property
     def field_names(self) -> tuple[str, ...]:

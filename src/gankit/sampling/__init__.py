@@ -9,6 +9,7 @@ from gankit.sampling.draw import DrawnSamples, draw_samples, jacobian_rejection_
 from gankit.sampling.loading import LoadedGenerator, find_checkpoint, load_discriminator, load_generator
 from gankit.sampling.output import check_sample_output, save_samples
 from gankit.sampling.series import sample_paths
+from gankit.sampling.table import check_table_output, is_table_run, sample_table, save_table
 from gankit.sampling.translate import (Translations, check_translation_output, load_translator, parse_style,
                                       save_translations, translate)
 
@@ -24,6 +25,10 @@ __all__ = [
     "sample",
     "sample_drs",
     "sample_paths",
+    "sample_table",
+    "save_table",
+    "check_table_output",
+    "is_table_run",
     "save_samples",
     "Translations",
     "check_translation_output",

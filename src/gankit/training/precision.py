@@ -149,6 +149,9 @@ def choose_precision(setting: bool | str, device: torch.device | str, *, flags: 
     if setting == "auto" and data_kind == "points":
         return Precision("fp32", f"{key}: points keep float32 (bfloat16 would round coordinates coarser than a "
                                  "small mode's spread)", kind)
+    if setting == "auto" and data_kind == "table":
+        return Precision("fp32", f"{key}: tables keep float32 (their networks are small MLPs, and bfloat16 would "
+                                 "round a normalised value to 1 part in 256)", kind)
     if setting == "auto" and data_kind == "series":
         return Precision("fp32", f"{key}: series keep float32 (bfloat16 would round a value to 1 part in 256, "
                                  "coarser than the dependence between steps)", kind)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import torch
@@ -29,14 +30,16 @@ def load_data(config: Config):
     """The dataset a config names, loaded and transformed by the data layer: `data.limit` a subset stratified by
     class and seeded by `seed`; 8-bit images (folders) kept as uint8 (`gankit.data.to_signed` maps them);
     synthetic data drawn from `data.seed` (the run's seed when unset); series cut into windows by `data.history`,
-    `data.future`, `data.stride` and `data.holdout`."""
-    from gankit.data import Windowing, load_dataset
+    `data.future`, `data.stride` and `data.holdout`; tables split by `data.holdout`, with `data.target` and
+    `data.columns`."""
+    from gankit.data import TableOptions, Windowing, load_dataset
 
     d = config.data
     windowing = Windowing(d.history, d.future, d.stride, d.holdout)
     return load_dataset(d.name, d.path, img_size=d.img_size, channels=d.channels, split=d.split,
                         n_points=d.n_points, seed=config.seed if d.seed is None else d.seed, limit=d.limit,
-                        subset_seed=config.seed, keep_uint8=True, windowing=windowing)
+                        subset_seed=config.seed, keep_uint8=True, windowing=windowing,
+                        table=TableOptions(d.target, d.columns, d.holdout))
 
 
 def data_spec_dict(spec) -> dict[str, Any]:
@@ -45,6 +48,8 @@ def data_spec_dict(spec) -> dict[str, Any]:
            "num_classes": spec.num_classes}
     if spec.class_names:
         out["class_names"] = list(spec.class_names)
+    if getattr(spec, "extra", ""):
+        out["extra"] = json.loads(spec.extra)
     if spec.fields:
         out["fields"] = {name: list(shape) for name, shape in spec.fields}
     return out

@@ -37,7 +37,7 @@ def describe_run(config: Config, dataset, game, *, device: torch.device, threads
     source = f" from {config.data.path}" if config.data.path else ""
     precision = choose_precision(config.train.amp, device, data_kind=dataset.kind)
     ranks = f" x {world_size} processes" if world_size > 1 else ""
-    things = {"points": "points", "series": "windows"}.get(dataset.kind, f"{dataset.kind}s")
+    things = {"points": "points", "series": "windows", "table": "rows"}.get(dataset.kind, f"{dataset.kind}s")
     lines = [
         f"run      {config.name} -> {run_dir}",
         f"device   {device}{ranks}, {threads} thread{'s' if threads != 1 else ''}",

@@ -1,0 +1,111 @@
+"""Issue 15's side by side: gankit's CTGAN and TVAE against ``ctgan.CTGAN`` and ``ctgan.TVAE`` (PyPI ``ctgan``
+0.12.1) at the same number of epochs, on the bundled tables.
+
+    PYTHONPATH=src .venv/bin/python benchmarks/bench_tables.py                          # breast-cancer and wine, 3 seeds
+    PYTHONPATH=src .venv/bin/python benchmarks/bench_tables.py --data breast-cancer --seeds 0 --epochs 300
+
+This script installs nothing. When ``ctgan`` is importable (``pip install ctgan==0.12.1`` into a separate
+environment: it is under the Business Source License, never a dependency of gankit, and its code is not read),
+its rows are added; else only gankit's rows are measured and the peers are reported as missing.
+
+Protocol: each table is split once (20% held out, seed 0, `gankit.data.table.split_frame`); every method trains
+``--epochs`` passes over the training rows at batch ``--batch`` (a multiple of 10, the PacGAN pack), then
+samples as many rows as it trained on (sample seed 0), scored by `gankit.evaluation.table.table_scores`
+(shape score = 1 - mean KS/TV distance, macro-F1 of gradient boosting and logistic regression trained on the
+synthetic rows and tested on the held-out rows, DCR ratio, exact copies). Seconds per epoch are the fit's wall
+time (gankit: including the mixture fits, as ctgan's are) over the epochs; runs go one at a time on one thread.
+Prints the CPU, the load average and one Markdown table; ``--json FILE`` keeps the numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import time
+
+import torch
+
+from gankit.data.table import builtin_table, split_frame
+from gankit.evaluation.table import table_scores
+from gankit.tabular import Synthesizer
+
+MEASURES = ("shape_score", "tstr_f1_gb", "tstr_f1_lr", "dcr_ratio", "exact_copies", "s_per_epoch")
+
+
+def fit_gankit(method: str, train, epochs: int, batch: int, seed: int):
+    synth = Synthesizer(method, epochs=epochs, batch_size=batch, seed=seed, target="target",
+                        overrides=["train.threads=1"])
+    start = time.perf_counter()
+    synth.fit(train)
+    return time.perf_counter() - start, lambda n: synth.sample(n, seed=0)
+
+
+def fit_peer(method: str, train, epochs: int, batch: int, seed: int):
+    import ctgan  # noqa: F401  (only when installed: see the module docstring)
+
+    torch.manual_seed(seed)
+    model = ctgan.CTGAN(epochs=epochs, batch_size=batch, pac=10) if method == "CTGAN" else \
+        ctgan.TVAE(epochs=epochs, batch_size=batch)
+    start = time.perf_counter()
+    model.fit(train, discrete_columns=["target"])
+    return time.perf_counter() - start, lambda n: model.sample(n).astype(train.dtypes.to_dict())
+
+
+def peers_available() -> bool:
+    try:
+        import ctgan
+
+        return getattr(ctgan, "__version__", "") == "0.12.1"
+    except ImportError:
+        return False
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default="breast-cancer,wine")
+    parser.add_argument("--seeds", default="0,1,2")
+    parser.add_argument("--epochs", type=int, default=300)
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--json", metavar="FILE")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    methods = {"gankit ctgan": lambda *a: fit_gankit("ctgan", *a), "gankit tvae": lambda *a: fit_gankit("tvae", *a)}
+    if peers_available():
+        methods.update({"ctgan.CTGAN": lambda *a: fit_peer("CTGAN", *a), "ctgan.TVAE": lambda *a: fit_peer("TVAE", *a)})
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+               platform.processor())
+    print(f"CPU: {cpu}, {os.cpu_count()} cores; load average at start {os.getloadavg()[0]:.2f}")
+    if not peers_available():
+        print("ctgan 0.12.1 is not importable: peer rows missing (see the module docstring)")
+    results: dict[str, dict[str, list[float]]] = {}
+    for name in args.data.split(","):
+        train, test = split_frame(builtin_table(name), 0.2, seed=0)
+        for method, fit in methods.items():
+            for seed in (int(s) for s in args.seeds.split(",")):
+                seconds, sample = fit(train, args.epochs, args.batch, seed)
+                scores = table_scores(sample(len(train)), train, test, "target")
+                scores["s_per_epoch"] = seconds / args.epochs
+                row = results.setdefault(f"{name} | {method}", {m: [] for m in MEASURES})
+                for m in MEASURES:
+                    row[m].append(float(scores.get(m, float("nan"))))
+                print(f"{name} {method} seed {seed}: " + ", ".join(f"{m} {scores.get(m, float('nan')):.3f}"
+                                                                  for m in MEASURES), flush=True)
+    print(f"\nload average at end {os.getloadavg()[0]:.2f}; {args.epochs} epochs of batch {args.batch}\n")
+    print("| data | method | " + " | ".join(MEASURES) + " |")
+    print("|---|---|" + "---|" * len(MEASURES))
+    for key, row in results.items():
+        cells = []
+        for m in MEASURES:
+            v = row[m]
+            cells.append(f"{statistics.mean(v):.3f}" + (f" ± {statistics.stdev(v):.3f}" if len(v) > 1 else ""))
+        print(f"| {key} | " + " | ".join(cells) + " |")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump({"epochs": args.epochs, "batch": args.batch, "results": results}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

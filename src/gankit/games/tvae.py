@@ -1,0 +1,167 @@
+"""TVAE: the variational-autoencoder baseline for tables (Xu et al. 2019, "Modeling Tabular Data using
+Conditional GAN", §4.5 / appendix; learned from the paper, no code of the ``ctgan`` package read).
+
+Rows are in the transformer's units (`gankit.data.table_transform`); TVAE reads uniformly drawn training rows
+(field ``record``), not the conditional draws CTGAN trains on. With encoder q(z | r) = N(μ(r), diag σ²(r)) and
+decoder p(r | z):
+
+    α_i ~ N(tanh(out_i), δ_i²)        (a learned δ per α value)
+    one-hot spans ~ Categorical(softmax(out_span))
+    L = E_q[-log p(r | z)] + KL(q(z | r) ‖ N(0, I))       (one phase, encoder and decoder together)
+
+i.e. per row: Σ_α [(α - tanh(out))² / (2δ²) + log δ] + Σ_spans CE(out_span, one-hot) + ½ Σ_j (μ_j² + σ_j² - 1 -
+log σ_j²). Sampling decodes z ~ N(0, I): α = clip(tanh(out) + δ ε, -1, 1), each one-hot drawn from its softmax.
+Options: section ``tvae``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from gankit.errors import ConfigError
+from gankit.games.base import DataSpec, Game, NetworkSpec, Phase, PhaseContext
+from gankit.games.ctgan import TableSpans
+
+if TYPE_CHECKING:
+    from gankit.config import Config
+
+NAME = "tvae"
+MAX_REJECTION = 100
+
+
+@dataclass
+class TVAEOptions:
+    """Config section ``tvae`` (the paper's sizes by default)."""
+
+    z_dim: int = 128
+    widths: list[int] = field(default_factory=lambda: [128, 128])
+    loss_factor: float = 2.0  # weight of the reconstruction term against the KL term
+
+
+def check_tvae(options: TVAEOptions) -> None:
+    if options.z_dim < 1:
+        raise ConfigError(f"config key '{NAME}.z_dim' must be positive, got {options.z_dim!r}")
+    if not options.widths or min(options.widths) < 1:
+        raise ConfigError(f"config key '{NAME}.widths' must be a list of positive widths, got {options.widths!r}")
+    if options.loss_factor <= 0:
+        raise ConfigError(f"config key '{NAME}.loss_factor' must be positive, got {options.loss_factor!r}")
+
+
+class TVAEGame(Game):
+    """E: row -> (μ, log σ²); G (the decoder): z -> row logits. Reads field ``record``."""
+
+    def __init__(self, encoder: nn.Module, decoder: nn.Module, spans: TableSpans, *, z_dim: int,
+                 loss_factor: float) -> None:
+        super().__init__(networks={"E": NetworkSpec(encoder, "generator"), "G": NetworkSpec(decoder, "generator")})
+        self.spans, self.z_dim, self.loss_factor = spans, z_dim, loss_factor
+
+    def phases(self) -> list[Phase]:
+        return [Phase("VAE", ("E", "G"))]
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        return ("record",)
+
+    def latent_shape(self) -> tuple[int, ...]:
+        return (self.z_dim,)
+
+    def summary_lines(self) -> list[str]:
+        return [f"table    rows of {self.spans.width} values; ELBO with reconstruction ×{self.loss_factor:g}"]
+
+    def _reconstruction(self, out: torch.Tensor, rows: torch.Tensor, log_delta: torch.Tensor) -> torch.Tensor:
+        total = out.new_zeros(())
+        if self.spans.tanh:
+            index = torch.tensor(self.spans.tanh, device=out.device)
+            delta = log_delta[index].exp()
+            err = (rows[:, index] - torch.tanh(out[:, index])) ** 2 / (2 * delta ** 2)
+            total = total + err.sum() + len(rows) * log_delta[index].sum()
+        for offset, width in self.spans.softmax:
+            total = total + F.cross_entropy(out[:, offset : offset + width],
+                                            rows[:, offset : offset + width].argmax(1), reduction="sum")
+        return total / len(rows)
+
+    def phase_loss(self, phase: str, ctx: PhaseContext) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        if phase != "VAE":
+            raise KeyError(phase)
+        rows = ctx.batch["record"]
+        mu, logvar = self.module("E")(rows)
+        z = mu + ctx.noise.normal(len(rows), self.z_dim) * (0.5 * logvar).exp()
+        decoder = self.module("G")
+        recon = self._reconstruction(decoder(z), rows, decoder.log_sigma)
+        kl = 0.5 * (mu ** 2 + logvar.exp() - 1 - logvar).sum(1).mean()
+        loss = self.loss_factor * recon + kl
+        return loss, {"loss/G": loss.detach(), "reconstruction": recon.detach(), "kl": kl.detach()}
+
+    def after_phase(self, phase: str) -> None:
+        with torch.no_grad():  # keep δ in [0.01, 1], as a bounded noise scale
+            self.module("G").log_sigma.clamp_(float(np.log(0.01)), 0.0)
+
+    # ------------------------------------------------------------------------------------------ samples
+    def sample_rows(self, generator: nn.Module, n: int, seed: int, batch_size: int = 1000,
+                    where: tuple[str, str] | None = None) -> torch.Tensor:
+        """``n`` decoded rows (hard one-hots) for z ~ N(0, I); all draws from ``seed``. ``where`` = (column,
+        category) keeps only rows with that category (rejection: TVAE has no conditional input), drawing up to
+        ``MAX_REJECTION`` times ``n`` rows."""
+        target = self.spans.resolve_where(where)
+        device = next(generator.parameters()).device
+        rng = torch.Generator(device=device).manual_seed(seed)
+        out, kept, drawn = [], 0, 0
+        with torch.no_grad():
+            while kept < n:
+                if drawn >= MAX_REJECTION * n:
+                    raise ConfigError(f"--where {where[0]}={where[1]}: only {kept} of {drawn} decoded rows have it; "
+                                      "the model rarely makes this category")
+                m = min(batch_size, n - kept) if target is None else batch_size
+                rows = self._decode(generator, torch.randn(m, self.z_dim, generator=rng, device=device), rng)
+                drawn += m
+                if target is not None:
+                    offset, width = self.spans.discrete[target[0]]
+                    rows = rows[rows[:, offset : offset + width].argmax(1) == target[1]][: n - kept]
+                out.append(rows)
+                kept += len(rows)
+        return torch.cat(out).cpu()
+
+    def _decode(self, generator: nn.Module, z: torch.Tensor, rng: torch.Generator) -> torch.Tensor:
+        logits = generator(z).float()
+        u = torch.rand(logits.shape, generator=rng, device=z.device)
+        rows = self.spans.activate(logits, 1.0, u, hard=True)
+        if self.spans.tanh:
+            index = torch.tensor(self.spans.tanh, device=z.device)
+            noise = torch.randn(len(z), len(index), generator=rng, device=z.device)
+            rows[:, index] = (rows[:, index] + noise * generator.log_sigma[index].exp()).clamp(-1, 1)
+        return rows
+
+    def generate(self, generator: nn.Module, noise: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        return self._decode(generator, noise, torch.Generator(device=noise.device).manual_seed(0))
+
+    def make_probe(self, n: int, seed: int, device: torch.device, examples: dict[str, torch.Tensor]) -> dict[str, Any]:
+        return {"n": max(n, 500), "seed": seed, "reference": examples.get("reference")}
+
+    def render_preview(self, sampler: nn.Module, probe: dict[str, Any], path: Path, title: str = "") -> None:
+        from gankit.previews import save_table_preview
+
+        fake = self.spans.to_frame(self.sample_rows(sampler, probe["n"], probe["seed"]))
+        reference = probe.get("reference")
+        save_table_preview(fake, self.spans.to_frame(reference) if reference is not None else None, path, title=title)
+
+
+def build_tvae(config: Config, data: DataSpec) -> TVAEGame:
+    """The TVAE game of a config for table data (field record, the transformer in the spec)."""
+    from gankit.models.tabular import TabularDecoder, TabularEncoder
+
+    if data.kind != "table" or not data.extra:
+        raise ConfigError(f"game '{NAME}' needs a table (data.name: table, breast-cancer, wine); dataset "
+                          f"'{data.name}' is {data.kind} data")
+    options = config.section(NAME)
+    spans = TableSpans(data.extra)
+    widths = tuple(options.widths)
+    return TVAEGame(TabularEncoder(spans.width, options.z_dim, widths),
+                    TabularDecoder(options.z_dim, spans.width, tuple(reversed(widths))), spans,
+                    z_dim=options.z_dim, loss_factor=options.loss_factor)
