@@ -18,6 +18,7 @@ from gankit.games.base import DataSpec, Game, NetworkSpec, Phase, PhaseContext
 from gankit.games.cyclegan import CycleGANGame, CycleOptions, check_cycle
 from gankit.games.pix2pix import Pix2PixGame, Pix2PixOptions, check_pix2pix
 from gankit.games.pix2pixhd import Pix2PixHDOptions, check_pix2pixhd
+from gankit.games.progan import ProGANOptions, build_progan, check_progan
 from gankit.games.series_cgan import SeriesCGANGame, SeriesCGANOptions, build_series_cgan, check_series_cgan
 
 if TYPE_CHECKING:
@@ -181,6 +182,8 @@ def _vgg16_present() -> bool:
     return vgg16_available()
 
 
+register_section("progan", ProGANOptions, games=("progan",), check=check_progan)
+register_game("progan", build_progan)
 register_section("pix2pixhd", Pix2PixHDOptions, games=("pix2pixhd",), check=check_pix2pixhd)
 register_game("pix2pixhd", _build_pix2pixhd)
 register_section("pix2pix", Pix2PixOptions, games=("pix2pix",), check=check_pix2pix)
