@@ -121,3 +121,37 @@ def test_bad_sizes_and_options_are_one_line_errors(tmp_path, capsys):
     expect_user_error(capsys, "train", "progan-fashion", "--set", "data.img_size=24", "--set", "data.limit=64",
                       "--out", tmp_path / "cli", says=("progan", "power-of-two", "24"))
     assert fingerprint(tmp_path) == {}
+
+
+def sliced_wasserstein(a: torch.Tensor, b: torch.Tensor, projections: int = 256) -> float:
+    """Mean over random unit directions of the 1-D Wasserstein-1 distance of the two projected samples (sorted
+    projections paired up; equal sample counts)."""
+    directions = torch.randn(a[0].numel(), projections, generator=torch.Generator().manual_seed(0))
+    directions = directions / directions.norm(dim=0)
+    pa, pb = (a.flatten(1) @ directions).sort(0).values, (b.flatten(1) @ directions).sort(0).values
+    return (pa - pb).abs().mean().item()
+
+
+def test_progan_learns_garments_at_16px(tmp_path):
+    """330 steps on 2,048 garments at 16 px (4 px for 60, 8 px fading in over 60 and stable for 60, then 16 px) move
+    the samples' mean image and their sliced Wasserstein distance to the real garments far from where an untrained
+    G starts (measured: mean-image error 1.16 -> 0.43, SWD 0.95 -> 0.48; two halves of the real data: 0.01, 0.02)."""
+    from gankit.data import load_dataset
+
+    options = ["data.img_size=16", "data.limit=2048", "name=pg16", "model.z_dim=32", "progan.g_width=16",
+               "progan.d_width=16", "progan.fade_steps=60", "progan.stable_steps=60", "train.batch_size=16",
+               "train.steps=330", "train.log_every=50", "train.sample_every=1000", "train.ckpt_every=1000",
+               "train.progress=false", "eval.every=0", "train.ema=0.99", "train.doctor=false"]
+    api.train(load_config("progan-fashion", options), tmp_path / "run")
+    real = load_dataset("fashion-mnist", img_size=16, limit=1024).x
+    torch.manual_seed(0)
+    with torch.no_grad():
+        untrained = ProGANGenerator(32, 16, 1, 16)(torch.randn(1024, 32)).clamp(-1, 1)
+    trained = api.sample(tmp_path / "run", n=1024, seed=1)
+    assert trained.shape == real.shape
+
+    def mean_image_error(x):
+        return (x.mean(0) - real.mean(0)).abs().mean().item()
+
+    assert mean_image_error(trained) < 0.7 * mean_image_error(untrained)
+    assert sliced_wasserstein(trained, real) < 0.75 * sliced_wasserstein(untrained, real)
