@@ -20,6 +20,7 @@ from gankit.games.pix2pix import Pix2PixGame, Pix2PixOptions, check_pix2pix
 from gankit.games.pix2pixhd import Pix2PixHDOptions, check_pix2pixhd
 from gankit.games.ctgan import CTGANGame, CTGANOptions, build_ctgan, check_ctgan
 from gankit.games.tvae import TVAEOptions, build_tvae, check_tvae
+from gankit.games.progan import ProGANOptions, build_progan, check_progan
 from gankit.games.series_cgan import SeriesCGANGame, SeriesCGANOptions, build_series_cgan, check_series_cgan
 
 if TYPE_CHECKING:
@@ -183,6 +184,8 @@ def _vgg16_present() -> bool:
     return vgg16_available()
 
 
+register_section("progan", ProGANOptions, games=("progan",), check=check_progan)
+register_game("progan", build_progan)
 register_section("pix2pixhd", Pix2PixHDOptions, games=("pix2pixhd",), check=check_pix2pixhd)
 register_game("pix2pixhd", _build_pix2pixhd)
 register_section("pix2pix", Pix2PixOptions, games=("pix2pix",), check=check_pix2pix)

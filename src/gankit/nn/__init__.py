@@ -7,6 +7,7 @@ from gankit.nn.instance_noise import annealed_std, instance_noise
 from gankit.nn.minibatch_discrimination import MinibatchDiscrimination
 from gankit.nn.minibatch_stddev import MinibatchStdDev
 from gankit.nn.pack import pack
+from gankit.nn.pixel_norm import PixelNorm, pixel_norm
 from gankit.nn.self_attention import SelfAttention2d
 from gankit.nn.spectral_norm import SPECTRAL_NORM_LAYERS, apply_spectral_norm
 from gankit.nn.top_k import keep_top_k, top_k_fraction
@@ -19,6 +20,7 @@ __all__ = [
     "EqualizedLinear",
     "MinibatchDiscrimination",
     "MinibatchStdDev",
+    "PixelNorm",
     "SPECTRAL_NORM_LAYERS",
     "SelfAttention2d",
     "annealed_std",
@@ -28,6 +30,7 @@ __all__ = [
     "instance_noise",
     "keep_top_k",
     "pack",
+    "pixel_norm",
     "top_k_fraction",
     "unrolled_discriminator",
 ]
