@@ -211,14 +211,15 @@ def run_info(run: str | Path) -> dict[str, Any]:
     checkpoints = ckpt.list_checkpoints(run / "checkpoints")
     summary_file = run / "report" / "summary.json"
     data_file = run / "data.json"
+    sections = {k: v for k, v in config.items() if k in section_names()}  # the game family's own options
     return {
         "run": str(run),
         "name": config.get("name"),
         "description": config.get("description"),
         "game": config.get("game"),
         "loss": config.get("loss"),
-        "model": config.get("model", {}).get("arch"),
-        "sections": {k: v for k, v in config.items() if k in section_names()},  # the game family's own options
+        "model": None if sections else config.get("model", {}).get("arch"),  # a family with a section builds its own
+        "sections": sections,
         "data": json.loads(data_file.read_text()) if data_file.is_file() else config.get("data"),
         "steps_planned": config.get("train", {}).get("steps"),
         "step": int(checkpoints[-1].name.split("-")[1]) if checkpoints else 0,

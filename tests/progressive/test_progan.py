@@ -109,6 +109,8 @@ def test_a_run_resumed_in_the_middle_of_a_fade_in_continues_bit_exactly(tmp_path
         (0, "4px"), (2, "8px-fade"), (6, "8px"), (8, "16px-fade")]
     alphas = {e["step"] - 1: e["alpha"] for e in events if "alpha" in e}  # logged once the step is done
     assert alphas[4] == 0.5 and alphas[8] == 0.0 and alphas[9] == 0.25
+    info = api.run_info(tmp_path / "straight")  # ProGAN builds its own networks: no model.arch to report
+    assert info["model"] is None and info["sections"]["progan"]["fade_steps"] == 4
 
 
 def test_bad_sizes_and_options_are_one_line_errors(tmp_path, capsys):
