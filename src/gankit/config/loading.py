@@ -5,6 +5,8 @@ keys get a "did you mean" hint.
 
 from __future__ import annotations
 
+import datetime
+
 import dataclasses
 import difflib
 import os
@@ -51,6 +53,8 @@ def _coerce(value: Any, hint: Any, key: str) -> Any:
             raise ConfigError(f"config key '{key}' must be a number, got {value!r}")
         return float(value)
     if "str" in text:
+        if isinstance(value, datetime.date):  # YAML reads 2009-05-01 as a date: data.start / data.end
+            return value.isoformat()
         if not isinstance(value, str):
             raise ConfigError(f"config key '{key}' must be a string, got {value!r}")
         return value

@@ -32,6 +32,13 @@ class DataConfig:
     future: int = 3
     stride: int = 1
     holdout: float = 0.2
+    # real series (sp500, nasdaq, series-csv): the dates kept (YYYY-MM-DD, inclusive; None: all), the CSV
+    # column of values (sp500/nasdaq: Adj Close), log returns or the values as they are, and the transform
+    start: str | None = None
+    end: str | None = None
+    column: str | None = None
+    returns: str = "log"  # log | none
+    transform: str = "lambertw"  # lambertw | standardize
 
 
 @dataclass
