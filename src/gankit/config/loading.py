@@ -120,7 +120,7 @@ def parse_override(text: str) -> tuple[list[str], Any]:
         raise ConfigError(f"--set expects key=value, got '{text}'")
     try:
         value = yaml.safe_load(raw) if raw.strip() else None
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):  # ValueError: a date-like value that is no date (2018-13-01)
         value = raw
     # YAML reads 2e-4 (no dot) as a string; accept it as the number the user meant.
     if isinstance(value, str):

@@ -1,0 +1,110 @@
+"""Real series: the Lambert W transform and its IGMM fit, the QuantGAN pipeline's exact round trip on the S&P 500
+that ships in `arch` (no download), user CSV files, and one-line errors for bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from gankit.data import SeriesSource, Windowing, load_dataset
+from gankit.data.lambert_w import fit_igmm, gaussianize, heavy_tail
+from gankit.data.series_pipeline import fit_pipeline
+from gankit.data.series_real import QUANTGAN_WINDOW, arch_prices
+from gankit.errors import DataError
+
+from cli_helpers import expect_user_error
+
+pytest.importorskip("arch")
+QUANTGAN = SeriesSource(*QUANTGAN_WINDOW)
+
+
+def test_lambert_w_by_hand():
+    # δ = 0.5, u = 2: z = 2·e^{0.5·4/2} = 2e; and W₀(0.5·(2e)²) = W₀(2e²) = 2 (2·e² = 2e^2), so u = sqrt(2/0.5) = 2
+    z = heavy_tail(np.array([2.0, -2.0, 0.0]), 0.5)
+    assert np.allclose(z, [2 * np.e, -2 * np.e, 0.0], rtol=1e-15)
+    assert np.allclose(gaussianize(z, 0.5), [2.0, -2.0, 0.0], rtol=1e-14)
+    assert np.array_equal(gaussianize(np.array([1.5, -3.0]), 0.0), [1.5, -3.0])
+    u = np.linspace(-8, 8, 1001)
+    assert np.allclose(gaussianize(heavy_tail(u, 0.2), 0.2), u, rtol=1e-13, atol=1e-13)
+
+
+def test_igmm_recovers_the_tail_parameter_of_tukey_h_data():
+    u = np.random.default_rng(0).standard_normal(8_000)
+    y = 0.3 + 2.0 * heavy_tail(u, 0.2)
+    fit = fit_igmm(y)
+    assert abs(fit.delta - 0.2) < 0.04 and abs(fit.mu - 0.3) < 0.05 and abs(fit.sigma - 2.0) < 0.1
+    gaussian = fit_igmm(np.random.default_rng(1).standard_normal(5_000))
+    assert gaussian.delta < 0.02
+
+
+def test_the_sp500_pipeline_round_trips_prices_exactly():
+    prices = arch_prices("sp500", QUANTGAN)
+    assert len(prices) == 2434  # QuantGAN's May 2009 - Dec 2018: 2,434 prices, 2,433 log returns
+    pipeline = fit_pipeline(prices)
+    values = pipeline.forward(prices)
+    assert len(values) == 2433 and abs(values.mean()) < 1e-12 and abs(values.std(ddof=1) - 1) < 1e-12
+    excess = ((values - values.mean()) ** 4).mean() / values.var() ** 2 - 3
+    raw = np.diff(np.log(prices))
+    raw_excess = ((raw - raw.mean()) ** 4).mean() / raw.var() ** 2 - 3
+    assert raw_excess > 3 and abs(excess) < 0.05  # heavy tails Gaussianized
+    assert 0.1 < pipeline.lambert.delta < 0.3  # Goerg reports δ ≈ 0.16 on S&P 500 daily returns
+    back = pipeline.inverse(values, prices[0])
+    assert np.allclose(back, prices, rtol=1e-12, atol=0)
+    assert np.allclose(pipeline.to_returns(values), raw, rtol=1e-10, atol=1e-15)
+    both = pipeline.inverse(np.stack([values, values]), prices[0])
+    assert both.shape == (2, 2434) and np.allclose(both[1], prices, rtol=1e-12)
+
+
+def test_sp500_and_nasdaq_are_registered_windowed_series():
+    data = load_dataset("sp500", windowing=Windowing(20, 10, 1, 0.0), series=QUANTGAN)
+    assert data.values.shape == (2433, 1) and data.history.shape == (2433 - 29, 20, 1) and data.in_sample
+    returns = data.inverse_transform(data.values)[:, 0].numpy()
+    assert np.allclose(returns, np.diff(np.log(arch_prices("sp500", QUANTGAN))), atol=1e-6)
+    nasdaq = load_dataset("nasdaq", series=SeriesSource(transform="standardize"))
+    assert len(nasdaq.values) == 5030 and nasdaq.pipeline.lambert is None
+
+
+def _csv(path, rows, header="date,close"):
+    path.write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_user_csv_is_read_by_date_and_column(tmp_path):
+    rows = [f"2020-01-{d:02d},{100 * np.exp(0.01 * np.sin(d)):.6f}" for d in range(31, 0, -1)]  # newest first
+    path = _csv(tmp_path / "p.csv", rows)
+    data = load_dataset("series-csv", str(path), windowing=Windowing(3, 2, 1, 0.0),
+                        series=SeriesSource(start="2020-01-03", column="close", transform="standardize"))
+    prices = np.array([100 * np.exp(0.01 * np.sin(d)) for d in range(3, 32)])
+    assert data.name == "p" and len(data.values) == 28 and data.first == pytest.approx(prices[0], abs=1e-6)
+    assert np.allclose(data.inverse_transform(data.values)[:, 0].numpy(), np.diff(np.log(np.round(prices, 6))),
+                       atol=1e-6)
+    signed = _csv(tmp_path / "v.csv", [f"2020-02-{d:02d},{(-1) ** d * d}" for d in range(1, 20)], "Date,v")
+    values = load_dataset("series-csv", str(signed), windowing=Windowing(3, 2, 1, 0.0), series=SeriesSource(column="v", returns="none",
+                                                                         transform="standardize"))
+    assert len(values.values) == 19
+
+
+@pytest.mark.parametrize("rows, column, says", [
+    (["2010-01-01,1", "2010-01-02,2", "2010-01-03,3"], "price", "no column 'price' (columns: date, close)"),
+    (["2010-01-01,1", "2010-01-02,", "2010-01-03,3", "2010-01-04,3", "2010-01-05,4"], "close", "a gap"),
+    (["2010-01-01,1", "2010-01-02,0", "2010-01-03,3", "2010-01-04,3", "2010-01-05,4"], "close", "finite positive"),
+])
+def test_bad_csv_input_is_one_line_exit_2_and_writes_nothing(capsys, tmp_path, rows, column, says):
+    path = _csv(tmp_path / "p.csv", rows)
+    with pytest.raises(DataError, match=says.replace("(", r"\(").replace(")", r"\)")):
+        load_dataset("series-csv", str(path), series=SeriesSource(column=column))
+    run = tmp_path / "run"
+    expect_user_error(capsys, "train", "cgan-sp500", "--set", "data.name=series-csv", "--set", f"data.path={path}",
+                      "--set", f"data.column={column}", "--out", run, says=(says,))
+    assert not run.exists()
+
+
+def test_bad_dates_and_transforms_are_config_errors(capsys, tmp_path):
+    run = tmp_path / "run"
+    expect_user_error(capsys, "train", "cgan-sp500", "--set", "data.start=2018-13-01", "--out", run,
+                      says=("'data.start' must be a date YYYY-MM-DD",))
+    expect_user_error(capsys, "train", "cgan-sp500", "--set", "data.transform=boxcox", "--out", run,
+                      says=("'data.transform' must be 'lambertw' or 'standardize'",))
+    assert not run.exists()
+    assert torch.is_tensor(load_dataset("sp500", series=QUANTGAN).values)
