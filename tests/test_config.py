@@ -22,7 +22,7 @@ from gankit.config import (
 from gankit.errors import ConfigError
 
 RECIPES = [
-    "cgan", "cgan-ar1", "cgan-fashion", "cyclegan-sneaker2boot", "dcgan", "dcgan-fashion", "dcgan-fashion-long", "dcgan-mnist",
+    "cgan", "cgan-ar1", "cgan-fashion", "cgan-sp500", "cyclegan-sneaker2boot", "dcgan", "dcgan-fashion", "dcgan-fashion-long", "dcgan-mnist",
     "gan-grid", "gan-mlp-fashion", "gan-ring", "mlp-gan", "pix2pix-edges2fashion", "pix2pixhd-edges2fashion",
 ]
 

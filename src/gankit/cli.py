@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from gankit.errors import GankitError, TrainingInterrupted
+from gankit.errors import ConfigError, GankitError, TrainingInterrupted
 
 
 JACOBIAN_HELP = ("reject the share Q of latent codes where the generator is steepest (Tanielian et al. 2020); "
@@ -43,9 +43,28 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sample_series(args: argparse.Namespace) -> int:
+    from gankit import api
+
+    if args.length is None:
+        raise ConfigError(f"{args.source} continues a series: give the path length with --length")
+    if Path(args.out).suffix.lower() not in (".npy", ".csv"):
+        raise ConfigError(f"cannot write paths to '{args.out}': use .npy or .csv")
+    api.check_sample_output(args.out, force=args.force)
+    api.use_threads(args.threads)
+    paths = api.sample_series(args.source, args.n, args.length, history=args.history, column=args.column,
+                              prices=args.prices, seed=args.seed)
+    out = api.save_paths_file(paths, args.out, force=args.force)
+    what = "prices" if args.prices else "returns"
+    print(f"wrote {paths.shape[0]} paths of {args.length} steps ({what}) to {out}")
+    return 0
+
+
 def _cmd_sample(args: argparse.Namespace) -> int:
     from gankit import api
 
+    if args.length is not None or args.history is not None or api.is_series_run(args.source):
+        return _cmd_sample_series(args)
     api.check_sample_output(args.out, force=args.force)  # before drawing: DRS may take minutes
     api.use_threads(args.threads)
     drawn = api.draw_samples(args.source, args.n, label=args.label, seed=args.seed, drs=args.drs,
@@ -205,6 +224,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--truncation", type=float, metavar="T", help="the truncation trick (Brock et al. 2019): "
                    "latent codes from N(0, I) truncated to [-T, T]; less varied, more typical samples")
     p.add_argument("--jacobian-rejection", type=float, metavar="Q", help=JACOBIAN_HELP)
+    p.add_argument("--length", type=int, metavar="STEPS", help="series runs: steps per path (docs/series.md)")
+    p.add_argument("--history", metavar="FILE.csv", help="series runs: continue this price history (a date and a "
+                   "value column) instead of the data's first evaluation window")
+    p.add_argument("--column", help="the value column of --history (default: the run's data.column, or the one "
+                   "column besides the date)")
+    p.add_argument("--prices", action="store_true", help="series runs: write prices from the history's last "
+                   "price instead of log returns")
     p.add_argument("--threads", type=int, default=0, metavar="N", help=THREADS_HELP)
     p.set_defaults(func=_cmd_sample)
 

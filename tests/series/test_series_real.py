@@ -13,9 +13,8 @@ from gankit.data.series_pipeline import fit_pipeline
 from gankit.data.series_real import QUANTGAN_WINDOW, arch_prices
 from gankit.errors import DataError
 
-from cli_helpers import expect_user_error
+from cli_helpers import expect_user_error, run_cli
 
-pytest.importorskip("arch")
 QUANTGAN = SeriesSource(*QUANTGAN_WINDOW)
 
 
@@ -108,3 +107,31 @@ def test_bad_dates_and_transforms_are_config_errors(capsys, tmp_path):
                       says=("'data.transform' must be 'lambertw' or 'standardize'",))
     assert not run.exists()
     assert torch.is_tensor(load_dataset("sp500", series=QUANTGAN).values)
+
+
+def test_without_arch_the_error_names_the_extra(capsys, tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "arch", None)  # import arch raises ImportError
+    run = tmp_path / "run"
+    expect_user_error(capsys, "train", "cgan-sp500", "--out", run, says=("pip install 'gankit[series]'",))
+    assert not run.exists()
+
+
+SP500_TINY = ["train.progress=false", "train.doctor=false", "train.threads=1", "series-cgan.g_width=16",
+              "series-cgan.d_width=16", "data.history=5", "data.future=3", "train.log_every=10",
+              "train.sample_every=100000", "train.batch_size=64"]
+
+
+def test_cgan_sp500_learns_the_law_of_returns_and_gankit_eval_reports_the_facts(capsys, tmp_path):
+    from gankit import api
+    from gankit.config import load_config
+
+    run = tmp_path / "run"
+    api.train(load_config("cgan-sp500", SP500_TINY + ["train.steps=200", "train.ckpt_every=10", "train.keep=30", "optim.lr_g=1e-3",
+                                                  "optim.lr_d=2e-3"]), run)
+    early, late = (api.evaluate_source(run / "checkpoints" / f"step-{step:08d}", metrics="marginal", log=None)
+                   for step in (10, 200))
+    assert late["marginal_distance"] < 0.5 * early["marginal_distance"], (early, late)
+    code, out, _ = run_cli(capsys, "eval", run, "--n", 4)
+    assert code == 0 and all(k in out for k in ("emd_1", "emd_20", "acf_abs", "leverage", "marginal_distance"))

@@ -8,7 +8,7 @@ sampling (`rejection`, Azadi et al. 2019) and Jacobian rejection (`jacobian_reje
 from gankit.sampling.draw import DrawnSamples, draw_samples, jacobian_rejection_sampler, sample, sample_drs
 from gankit.sampling.loading import LoadedGenerator, find_checkpoint, load_discriminator, load_generator
 from gankit.sampling.output import check_sample_output, save_samples
-from gankit.sampling.series import sample_paths
+from gankit.sampling.series import sample_paths, sample_series, save_paths_file
 from gankit.sampling.translate import (Translations, check_translation_output, load_translator, parse_style,
                                       save_translations, translate)
 
@@ -24,6 +24,8 @@ __all__ = [
     "sample",
     "sample_drs",
     "sample_paths",
+    "sample_series",
+    "save_paths_file",
     "save_samples",
     "Translations",
     "check_translation_output",
