@@ -256,9 +256,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--metrics", metavar="LIST", help=f"comma-separated, of {','.join(METRIC_OUTPUTS)} (default: "
                    f"{','.join(EVAL_DEFAULTS['metrics_images'])} for images, "  # type: ignore[arg-type]
                    f"{','.join(EVAL_DEFAULTS['metrics_points'])} for points, "  # type: ignore[arg-type]
-                   f"{','.join(EVAL_DEFAULTS['metrics_series'])} for series)")  # type: ignore[arg-type]
+                   f"{','.join(EVAL_DEFAULTS['metrics_series'])} for series, plus facts for real series)")  # type: ignore[arg-type]
     p.add_argument("--n", type=int, help=f"samples (default {EVAL_DEFAULTS['n_images']} images, "
-                   f"{EVAL_DEFAULTS['n_points']} points, every evaluation window of a series)")
+                   f"{EVAL_DEFAULTS['n_points']} points, every evaluation window of a series and 100 whole-length "
+                   "paths for its stylized facts)")
     p.add_argument("--extractor", metavar="NAME", help=f"classifier or inception (default {EVAL_DEFAULTS['extractor']})")
     p.add_argument("--seed", type=int, help=f"latent vectors and KID subsets (default {EVAL_DEFAULTS['seed']})")
     p.add_argument("--label", type=int, help="evaluate one class of a conditional generator")

@@ -135,3 +135,20 @@ def test_cgan_sp500_learns_the_law_of_returns_and_gankit_eval_reports_the_facts(
     assert late["marginal_distance"] < 0.5 * early["marginal_distance"], (early, late)
     code, out, _ = run_cli(capsys, "eval", run, "--n", 4)
     assert code == 0 and all(k in out for k in ("emd_1", "emd_20", "acf_abs", "leverage", "marginal_distance"))
+    # gankit sample: paths of returns or prices after a given price history (p = 5 returns: 6 prices at least)
+    history = _csv(tmp_path / "h.csv", [f"2019-01-{d:02d},{2500 + 10 * (-1) ** d + d}" for d in range(1, 9)])
+    code, out, _ = run_cli(capsys, "sample", run, "-n", 6, "--length", 40, "--history", history, "--prices",
+                           "--out", tmp_path / "p.csv")
+    assert code == 0 and "wrote 6 paths of 40 steps (prices)" in out
+    prices = np.loadtxt(tmp_path / "p.csv", delimiter=",", skiprows=1)
+    assert prices.shape == (6, 41) and np.allclose(prices[:, 0], 2518) and (prices > 0).all()
+    code, _, _ = run_cli(capsys, "sample", run, "-n", 6, "--length", 40, "--out", tmp_path / "r.npy", "--seed", 3)
+    returns = np.load(tmp_path / "r.npy")
+    assert code == 0 and returns.shape == (6, 40) and np.isfinite(returns).all() and returns.std() < 0.2
+    assert np.array_equal(returns, api.sample_series(run, 6, 40, seed=3))
+    short = _csv(tmp_path / "s.csv", ["2019-01-01,10", "2019-01-02,11", "2019-01-03,12"])
+    expect_user_error(capsys, "sample", run, "-n", 2, "--length", 5, "--history", short, "--out", tmp_path / "x.npy",
+                      says=("shorter than the model's p = 5",))
+    expect_user_error(capsys, "sample", run, "-n", 2, "--length", 0, "--out", tmp_path / "x.npy",
+                      says=("--length must be positive",))
+    assert not (tmp_path / "x.npy").exists()

@@ -30,6 +30,9 @@ METRIC_OUTPUTS: dict[str, tuple[str, ...]] = {
     "marginal": ("marginal_distance",),
     "acf": ("acf_lag1",),
     "r2": ("r2_tstr", "r2_trtr", "r2_gap"),
+    # real series of returns: QuantGAN's stylized facts of whole-length paths (gankit.metrics.stylized)
+    "facts": ("emd_1", "emd_5", "emd_20", "emd_100", "acf_r", "acf_abs", "acf_sq", "leverage", "kurtosis_real",
+              "kurtosis_fake"),
 }
 
 EVAL_DEFAULTS: dict[str, object] = {
