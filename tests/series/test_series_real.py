@@ -152,3 +152,19 @@ def test_cgan_sp500_learns_the_law_of_returns_and_gankit_eval_reports_the_facts(
     expect_user_error(capsys, "sample", run, "-n", 2, "--length", 0, "--out", tmp_path / "x.npy",
                       says=("--length must be positive",))
     assert not (tmp_path / "x.npy").exists()
+
+
+def test_the_volatility_head_starts_as_the_plain_step_and_the_bound_holds():
+    from gankit.models.arfnn import ARFNNGenerator
+
+    torch.manual_seed(0)
+    vol, plain = ARFNNGenerator(1, 5, vol_head=True), ARFNNGenerator(1, 5)
+    plain.net.load_state_dict(vol.net.state_dict())
+    history, noise = torch.randn(7, 5, 1), torch.randn(7, 12, 1)
+    assert torch.allclose(vol(history, noise), plain(history, noise))  # exp(3 tanh(0)) = 1 at the start
+    bounded = ARFNNGenerator(1, 5, bound=2.0)
+    with torch.no_grad():
+        for p in bounded.parameters():
+            p.mul_(20)
+        path = bounded(10 * history, noise)
+    assert path.abs().max() <= 2.0 and path.abs().max() > 1.5
