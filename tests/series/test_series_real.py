@@ -114,7 +114,7 @@ def test_without_arch_the_error_names_the_extra(capsys, tmp_path, monkeypatch):
 
     monkeypatch.setitem(sys.modules, "arch", None)  # import arch raises ImportError
     run = tmp_path / "run"
-    expect_user_error(capsys, "train", "cgan-sp500", "--out", run, says=("pip install 'gankit[series]'",))
+    expect_user_error(capsys, "train", "cgan-sp500", "--out", run, says=("gankit's extra 'series' (gankit[series]",))
     assert not run.exists()
 
 

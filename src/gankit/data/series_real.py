@@ -32,7 +32,8 @@ def require_arch():
     try:
         import arch  # noqa: F401
     except ImportError:
-        raise ConfigError("this needs the PyPI package 'arch': pip install 'gankit[series]'") from None
+        raise ConfigError("this needs the PyPI package 'arch', gankit's extra 'series' (gankit[series]; scripts/setup.sh "
+                          "installs it)") from None
     return arch
 
 
