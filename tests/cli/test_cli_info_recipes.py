@@ -6,8 +6,8 @@ import json
 
 from cli_helpers import expect_user_error, fingerprint, run_cli
 
-RECIPES = ("cgan", "cgan-ar1", "cgan-fashion", "cyclegan-sneaker2boot", "dcgan", "dcgan-fashion", "dcgan-fashion-long",
-           "dcgan-mnist", "gan-grid", "gan-mlp-fashion", "gan-ring", "mlp-gan", "pix2pix-edges2fashion",
+RECIPES = ("cgan", "cgan-ar1", "cgan-fashion", "cgan-sp500", "cyclegan-sneaker2boot", "dcgan", "dcgan-fashion",
+           "dcgan-fashion-long", "dcgan-mnist", "gan-grid", "gan-mlp-fashion", "gan-ring", "mlp-gan", "pix2pix-edges2fashion",
            "pix2pixhd-edges2fashion")
 
 
