@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import math
+
 import numpy as np
 import torch
 
@@ -89,8 +91,9 @@ def sample_series(source: str | Path | LoadedGenerator, n: int, length: int, *, 
     else:
         start = 0 if data.in_sample else data.split
         values = data.values[start : start + data.windowing[0]]
-        last = data.first * float(np.exp(data.inverse_transform(data.values[: start + len(values)]).sum())) \
-            if data.pipeline is not None else 0.0
+        last = 0.0  # the price after the window: S_0 exp(r_1 + ... + r_{start + p})
+        if data.pipeline is not None:
+            last = data.first * math.exp(float(data.inverse_transform(data.values[: start + len(values)]).sum()))
     paths = data.inverse_transform(sample_paths(loaded, n, length, history=values, seed=seed))[..., 0].numpy()
     if not prices:
         return paths
