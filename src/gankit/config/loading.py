@@ -5,6 +5,8 @@ keys get a "did you mean" hint.
 
 from __future__ import annotations
 
+import datetime
+
 import dataclasses
 import difflib
 import os
@@ -51,6 +53,8 @@ def _coerce(value: Any, hint: Any, key: str) -> Any:
             raise ConfigError(f"config key '{key}' must be a number, got {value!r}")
         return float(value)
     if "str" in text:
+        if isinstance(value, datetime.date):  # YAML reads 2009-05-01 as a date: data.start / data.end
+            return value.isoformat()
         if not isinstance(value, str):
             raise ConfigError(f"config key '{key}' must be a string, got {value!r}")
         return value
@@ -116,7 +120,7 @@ def parse_override(text: str) -> tuple[list[str], Any]:
         raise ConfigError(f"--set expects key=value, got '{text}'")
     try:
         value = yaml.safe_load(raw) if raw.strip() else None
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):  # ValueError: a date-like value that is no date (2018-13-01)
         value = raw
     # YAML reads 2e-4 (no dot) as a string; accept it as the number the user meant.
     if isinstance(value, str):

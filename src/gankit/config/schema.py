@@ -35,6 +35,13 @@ class DataConfig:
     # tables (docs/tables.md): the column a utility model predicts, and kind overrides "name=kind,..."
     target: str | None = None
     columns: str = ""
+    # real series (sp500, nasdaq, series-csv): the dates kept (YYYY-MM-DD, inclusive; None: all), the CSV
+    # column of values (sp500/nasdaq: Adj Close), log returns or the values as they are, and the transform
+    start: str | None = None
+    end: str | None = None
+    column: str | None = None
+    returns: str = "log"  # log | none
+    transform: str = "lambertw"  # lambertw | standardize
 
 
 @dataclass

@@ -76,6 +76,11 @@ def validate(config: Config) -> None:
         _positive(getattr(config.data, key), f"data.{key}")
     if not 0 <= config.data.holdout < 1:
         raise ConfigError(f"config key 'data.holdout' must be in [0, 1), got {config.data.holdout!r}")
+    if config.data.returns not in ("log", "none"):
+        raise ConfigError(f"config key 'data.returns' must be 'log' or 'none', got {config.data.returns!r}")
+    if config.data.transform not in ("lambertw", "standardize"):
+        raise ConfigError(f"config key 'data.transform' must be 'lambertw' or 'standardize', got "
+                          f"{config.data.transform!r}")
     if config.data.split not in ("train", "test"):
         raise ConfigError(f"config key 'data.split' must be 'train' or 'test', got '{config.data.split}'")
     _positive(config.eval.every, "eval.every", allow_zero=True)

@@ -5,8 +5,8 @@
 
 Built-in datasets: ``idx``, ``fashion-mnist``, ``mnist``, ``folder``, ``npz``, ``digits``, ``ring``, ``grid``;
 translation (docs/data.md): ``edges2fashion``, ``colorize``, ``sneaker2boot``, ``aligned``, ``unaligned``,
-``paired-folders``; series (docs/series.md): ``ar1-0.2``, ``ar1-0.5``, ``ar1-0.8``; tables (docs/tables.md): ``table`` (a CSV or
-Parquet file), ``breast-cancer``, ``wine``.
+``paired-folders``; series (docs/series.md): ``ar1-0.2``, ``ar1-0.5``, ``ar1-0.8``, ``sp500``, ``nasdaq`` (PyPI ``arch``),
+``series-csv``; tables (docs/tables.md): ``table`` (a CSV or Parquet file), ``breast-cancer``, ``wine``.
 Add one with :func:`register_dataset`; the built-ins are registered below the same way.
 """
 
@@ -24,7 +24,8 @@ from gankit.data.idx import load_idx, read_idx
 from gankit.data.mnist import load_mnist
 from gankit.data.npz import load_npz
 from gankit.data.registry import LoadRequest, dataset_names, get_loader, register_dataset
-from gankit.data.series import SeriesDataset, Windowing
+from gankit.data.series import SeriesDataset, SeriesSource, Windowing
+from gankit.data.series_real import ARCH_SERIES, arch_loader, load_series_csv
 from gankit.data.series_synthetic import AR1_PHIS, ar1_loader
 from gankit.data.subset import Subset, subset_indices
 from gankit.data.table import BUILTIN_TABLES, TableDataset, TableOptions, builtin_loader, load_table
@@ -44,6 +45,7 @@ __all__ = [
     "UnpairedDataset",
     "Subset",
     "Windowing",
+    "SeriesSource",
     "convert_channels",
     "dataset_names",
     "load_dataset",
@@ -76,6 +78,7 @@ def load_dataset(
     keep_uint8: bool = False,
     windowing: Windowing | None = None,
     table: TableOptions | None = None,
+    series: SeriesSource | None = None,
 ) -> ArrayDataset:
     """Load the registered dataset ``name`` whole into memory.
 
@@ -87,8 +90,8 @@ def load_dataset(
     samples, or with ``subset_seed`` a seeded subset of ``limit`` stratified by class (:mod:`gankit.data.subset`;
     what ``data.limit`` means); ``n_points`` and ``seed`` draw the synthetic mixtures and series. A series comes
     back as a :class:`SeriesDataset` cut by ``windowing`` (default: 3 past, 3 future steps, stride 1, the last
-    20% held out). A table comes back as a :class:`TableDataset` (``table``: its target, column kinds and held-out
-    share).
+    20% held out) and, for real series, preprocessed as ``series`` says (dates, column, returns, transform). A
+    table comes back as a :class:`TableDataset` (``table``: its target, column kinds and held-out share).
     """
     loader = get_loader(name)
     if split not in SPLITS:
@@ -103,6 +106,7 @@ def load_dataset(
         path=None if path is None else str(path), split=split, n_points=n_points, seed=seed,
         limit=first, img_size=img_size, channels=channels, subset=subset, windowing=windowing or Windowing(),
         table=table or TableOptions(),
+        series=series or SeriesSource(),
     )
     dataset = loader(request)
     if isinstance(dataset, (PairedDataset, UnpairedDataset, SeriesDataset, TableDataset)):
@@ -134,5 +138,8 @@ for _phi in AR1_PHIS:
 _BUILTINS["table"] = load_table
 for _table in BUILTIN_TABLES:
     _BUILTINS[_table] = builtin_loader(_table)
+for _name in ARCH_SERIES:
+    _BUILTINS[_name] = arch_loader(_name)
+_BUILTINS["series-csv"] = load_series_csv
 for _name, _loader in _BUILTINS.items():
     register_dataset(_name, _loader)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from gankit.data.base import ArrayDataset
-from gankit.data.series import Windowing
+from gankit.data.series import SeriesSource, Windowing
 from gankit.data.subset import Subset
 from gankit.data.table import TableOptions
 from gankit.errors import ConfigError
@@ -21,8 +21,8 @@ class LoadRequest:
     :mod:`gankit.data.subset`; ``limit`` is then None), ``img_size`` and ``channels`` are applied again by
     :func:`gankit.data.load_dataset` afterwards, so a loader may use them early (to save time or memory) or
     ignore them. ``n_points`` and ``seed`` are for synthetic data; ``windowing`` (history and future lengths,
-    stride, held-out share) for series (:mod:`gankit.data.series`); ``table`` (target, column kinds,
-    held-out share) for tables (:mod:`gankit.data.table`).
+    stride, held-out share) and ``series`` (dates, column, returns, transform) for series
+    (:mod:`gankit.data.series`); ``table`` (target, column kinds, held-out share) for tables (:mod:`gankit.data.table`).
     """
 
     path: str | None = None
@@ -35,6 +35,7 @@ class LoadRequest:
     subset: Subset | None = None
     windowing: Windowing = Windowing()
     table: TableOptions = TableOptions()
+    series: SeriesSource = SeriesSource()
 
 
 DatasetLoader = Callable[[LoadRequest], ArrayDataset]

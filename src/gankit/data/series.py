@@ -16,6 +16,7 @@ A batch holds the fields ``history`` ``(N, p, d)`` and ``future`` ``(N, q, d)``,
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 
@@ -46,6 +47,20 @@ class Windowing:
     @property
     def length(self) -> int:
         return self.history + self.future
+
+
+@dataclass(frozen=True)
+class SeriesSource:
+    """Where a real series comes from and how it is preprocessed (`gankit.data.series_real`): the dates
+    ``start``..``end`` kept (inclusive, ISO ``YYYY-MM-DD``; None: all), the CSV ``column`` of values, ``returns``
+    (``log``: prices to log returns; ``none``: the values as they are) and ``transform`` (``lambertw`` or
+    ``standardize``, `gankit.data.series_pipeline`)."""
+
+    start: str | None = None
+    end: str | None = None
+    column: str | None = None
+    returns: str = "log"
+    transform: str = "lambertw"
 
 
 def window_starts(n_values: int, length: int, stride: int) -> torch.Tensor:
@@ -103,6 +118,8 @@ class SeriesDataset:
     num_classes: int = 0
     y: None = None
     class_names: tuple[str, ...] = ()
+    pipeline: Any = None  # a fitted `gankit.data.series_pipeline.ReturnsPipeline` for real series, else None
+    first: float | None = None  # the first price (value) of a real series, where `pipeline.inverse` starts
 
     def __post_init__(self) -> None:
         if self.values.dim() != 2 or self.values.dtype != torch.float32:
@@ -161,12 +178,16 @@ class SeriesDataset:
                 "stretch": self.eval_values()[:PREVIEW_STRETCH]}
 
     def inverse_transform(self, values: torch.Tensor) -> torch.Tensor:
-        """Model units back to the series' own: ``v * std + mean`` (float64)."""
+        """Model units back to the series' own (float64): ``v * std + mean``, or for a real series its
+        pipeline's log returns (`ReturnsPipeline.to_returns`)."""
+        if self.pipeline is not None:
+            return torch.from_numpy(self.pipeline.to_returns(values)).reshape(values.shape)
         return values.double() * self.std.to(values.device) + self.mean.to(values.device)
 
 
 def series_dataset(values: torch.Tensor, name: str, windowing: Windowing, *, mean: torch.Tensor | None = None,
-                   std: torch.Tensor | None = None) -> SeriesDataset:
+                   std: torch.Tensor | None = None, pipeline: Any = None, first: float | None = None,
+                   ) -> SeriesDataset:
     """The windowed dataset of ``values`` ``(T,)`` or ``(T, d)`` (already in model units) for ``windowing``."""
     values = values.reshape(len(values), -1).to(torch.float32).contiguous()
     if not bool(torch.isfinite(values).all()):
@@ -181,4 +202,5 @@ def series_dataset(values: torch.Tensor, name: str, windowing: Windowing, *, mea
     d = values.shape[1]
     return SeriesDataset(values, history, future, test_history, test_future, name, split,
                          mean=torch.zeros(d, dtype=torch.float64) if mean is None else mean.double().reshape(d),
-                         std=torch.ones(d, dtype=torch.float64) if std is None else std.double().reshape(d))
+                         std=torch.ones(d, dtype=torch.float64) if std is None else std.double().reshape(d),
+                         pipeline=pipeline, first=first)

@@ -34,6 +34,9 @@ METRIC_OUTPUTS: dict[str, tuple[str, ...]] = {
     "fidelity": ("shape_score", "ks_mean", "tv_mean"),
     "utility": ("tstr_f1_gb", "tstr_f1_lr", "trtr_f1_gb", "trtr_f1_lr"),
     "privacy": ("dcr_synthetic", "dcr_holdout", "dcr_ratio", "exact_copies"),
+    # real series of returns: QuantGAN's stylized facts of whole-length paths (gankit.metrics.stylized)
+    "facts": ("emd_1", "emd_5", "emd_20", "emd_100", "acf_r", "acf_abs", "acf_sq", "leverage", "kurtosis_real",
+              "kurtosis_fake"),
 }
 
 EVAL_DEFAULTS: dict[str, object] = {

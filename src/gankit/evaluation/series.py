@@ -8,7 +8,11 @@ window's history with the run's generator once (q steps, noise from ``seed``), a
 - ``marginal``: ``marginal_distance`` between all real window values (past and future) and the generated steps;
 - ``acf``: ``acf_lag1`` = |ρ_fake(1) - ρ_real(1)|, the real windows' p + q steps against the q generated ones;
 - ``r2``: ``r2_tstr`` (least squares of the first generated step on the history, scored on the real first
-  future step), ``r2_trtr`` (the same fitted on the real step) and ``r2_gap`` = trtr - tstr.
+  future step), ``r2_trtr`` (the same fitted on the real step) and ``r2_gap`` = trtr - tstr;
+- ``facts`` (the default for real series: sp500, nasdaq, series-csv): the stylized facts of QuantGAN
+  (`gankit.metrics.stylized`: ``emd_1``, ``emd_5``, ``emd_20``, ``emd_100``, ``acf_r``, ``acf_abs``, ``acf_sq``,
+  ``leverage``, kurtosis) of ``--n`` paths (default 100) as long as the whole series, each continued
+  autoregressively from the series' first p values and mapped back to log returns, against the real log returns.
 """
 
 from __future__ import annotations
@@ -24,11 +28,13 @@ from gankit.data import SeriesDataset
 from gankit.errors import ConfigError
 from gankit.evaluation.defaults import EVAL_DEFAULTS
 from gankit.metrics.series import acf_distance, marginal_distance, r2_trtr, r2_tstr
+from gankit.metrics.stylized import stylized_facts
 from gankit.sampling import find_checkpoint, load_generator
 from gankit.training import checkpoint as ckpt
 from gankit.training.setup import load_data
 
-SERIES_METRICS = ("marginal", "acf", "r2")
+SERIES_METRICS = ("marginal", "acf", "r2", "facts")
+FACT_PATHS = 100  # generated paths the stylized facts of `gankit eval` average over (--n)
 
 
 def is_series_run(source: str | Path) -> bool:
@@ -63,6 +69,25 @@ def series_scores(history: torch.Tensor, future: torch.Tensor, fake: torch.Tenso
     return out
 
 
+def generated_returns(loaded: Any, data: SeriesDataset, n: int, seed: int = 0, length: int | None = None,
+                      ) -> torch.Tensor:
+    """``n`` paths of log returns ``(n, length)`` float64 (default: as long as the series), each continued by the
+    run's generator from the series' first p values, mapped back by the data's pipeline."""
+    p = data.windowing[0]
+    history = data.values[:p].to(loaded.device).expand(n, p, data.dim)
+    rng = torch.Generator(device=loaded.device).manual_seed(seed)
+    with torch.no_grad():
+        fake = loaded.game.rollout(loaded.module, history, length or len(data.values), rng=rng).float().cpu()
+    return data.inverse_transform(fake)[..., 0]
+
+
+def series_facts(loaded: Any, data: SeriesDataset, n: int = FACT_PATHS, seed: int = 0) -> dict[str, float]:
+    """QuantGAN's stylized-fact scores (`gankit.metrics.stylized.stylized_facts`) of ``n`` generated paths as
+    long as the series, against the series' own log returns."""
+    real = data.inverse_transform(data.values)[:, 0]
+    return stylized_facts(real.numpy(), generated_returns(loaded, data, n, seed).numpy())
+
+
 def evaluate_series(run: str | Path, *, metrics: Sequence[str] | None, n: int | None, seed: int,
                     device: torch.device, cache: Path, say: Callable[[str], None] = lambda message: None,
                     ) -> dict[str, Any]:
@@ -78,13 +103,22 @@ def evaluate_series(run: str | Path, *, metrics: Sequence[str] | None, n: int | 
     data = load_data(copy.deepcopy(loaded.config))
     if not isinstance(data, SeriesDataset):
         raise ConfigError(f"{run} was trained on data that is not a series")
+    if metrics is None and data.pipeline is not None:
+        chosen = chosen + ("facts",)
+    if "facts" in chosen and data.pipeline is None:
+        raise ConfigError(f"metric 'facts' needs a real series of returns (sp500, nasdaq, series-csv), not '{data.name}'")
+    result: dict[str, Any] = {}
+    if "facts" in chosen:
+        say(f"stylized facts of {n or FACT_PATHS} paths of {len(data.values)} steps")
+        result.update(series_facts(loaded, data, n or FACT_PATHS, seed))
+        chosen = tuple(name for name in chosen if name != "facts")
     history, future = data.eval_windows()
     count = min(n or len(history), len(history))
     history, future = history[:count].to(device), future[:count].to(device)
     rng = torch.Generator(device=device).manual_seed(seed)
     with torch.no_grad():
         fake = loaded.game.rollout(loaded.module, history, future.shape[1], rng=rng).float()
-    result: dict[str, Any] = series_scores(history.cpu(), future.cpu(), fake.cpu(), chosen)
+    result.update(series_scores(history.cpu(), future.cpu(), fake.cpu(), chosen))
     split = "train, in-sample" if data.in_sample else "held-out"
     result["settings"] = {
         "source": str(run), "source_kind": "series", "checkpoint": str(loaded.checkpoint), "step": loaded.step,

@@ -46,6 +46,9 @@ class SeriesCGANOptions:
     d_blocks: int = 3
     z_dim: int = 0  # noise per step; 0: the series' dimension (the benchmark)
     lambda_mse: float = 0.0  # weight of the supervised E|G(h, z) - f|^2 term (0: off)
+    d_abs: bool = False  # the critic also reads |window| (gankit.models.arfnn.WindowCritic)
+    g_vol: bool = False  # the generator's step is scaled by a volatility head (gankit.models.arfnn.ARFNNGenerator)
+    g_bound: float = 0.0  # each generated step squashed to B tanh(x / B) (0: unbounded)
 
 
 def check_series_cgan(options: SeriesCGANOptions) -> None:
@@ -54,8 +57,9 @@ def check_series_cgan(options: SeriesCGANOptions) -> None:
             raise ConfigError(f"config key '{NAME}.{key}' must be positive, got {getattr(options, key)!r}")
     if options.z_dim < 0:
         raise ConfigError(f"config key '{NAME}.z_dim' must be 0 or more, got {options.z_dim!r}")
-    if options.lambda_mse < 0:
-        raise ConfigError(f"config key '{NAME}.lambda_mse' must be 0 or more, got {options.lambda_mse!r}")
+    for key in ("lambda_mse", "g_bound"):
+        if getattr(options, key) < 0:
+            raise ConfigError(f"config key '{NAME}.{key}' must be 0 or more, got {getattr(options, key)!r}")
 
 
 class SeriesCGANGame(Game):
@@ -184,8 +188,9 @@ def build_series_cgan(config: Config, data: DataSpec) -> SeriesCGANGame:
     options = config.section(NAME)
     (p, d), (q, _) = data.field_shape("history"), data.field_shape("future")
     z_dim = options.z_dim or d
-    generator = ARFNNGenerator(d, p, z_dim, options.g_width, options.g_blocks)
-    critic = WindowCritic(d, p + q, options.d_width, options.d_blocks)
+    generator = ARFNNGenerator(d, p, z_dim, options.g_width, options.g_blocks, vol_head=options.g_vol,
+                               bound=options.g_bound)
+    critic = WindowCritic(d, p + q, options.d_width, options.d_blocks, abs_features=options.d_abs)
     return SeriesCGANGame(generator, critic, history=p, future=q, z_dim=z_dim, loss=config.loss,
                           d_steps=config.train.d_steps,
                           gp_weight=config.reg.gp_weight if config.loss == "wgan-gp" else 0.0,

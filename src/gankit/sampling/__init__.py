@@ -8,7 +8,7 @@ sampling (`rejection`, Azadi et al. 2019) and Jacobian rejection (`jacobian_reje
 from gankit.sampling.draw import DrawnSamples, draw_samples, jacobian_rejection_sampler, sample, sample_drs
 from gankit.sampling.loading import LoadedGenerator, find_checkpoint, load_discriminator, load_generator
 from gankit.sampling.output import check_sample_output, save_samples
-from gankit.sampling.series import sample_paths
+from gankit.sampling.series import sample_paths, sample_series, save_paths_file
 from gankit.sampling.table import check_table_output, is_table_run, sample_table, save_table
 from gankit.sampling.translate import (Translations, check_translation_output, load_translator, parse_style,
                                       save_translations, translate)
@@ -29,6 +29,8 @@ __all__ = [
     "save_table",
     "check_table_output",
     "is_table_run",
+    "sample_series",
+    "save_paths_file",
     "save_samples",
     "Translations",
     "check_translation_output",
