@@ -84,6 +84,24 @@ def test_a_user_csv_is_read_by_date_and_column(tmp_path):
     assert len(values.values) == 19
 
 
+def test_the_preprocessing_is_fitted_on_the_training_part_only(tmp_path):
+    # 21 prices -> 20 log returns; holdout 0.25 keeps the last 5 returns (prices 16..20) out of the fit
+    prices = 100 * np.exp(np.cumsum(0.01 * np.cos(np.arange(21) * 1.7)))
+    later = prices.copy()
+    later[17:] *= np.array([1.5, 0.7, 2.0, 0.4])  # a wild held-out part
+    loaded = []
+    for name, series in (("calm", prices), ("wild", later)):
+        rows = [f"2020-01-{d + 1:02d},{v:.10f}" for d, v in enumerate(series)]
+        loaded.append(load_dataset("series-csv", str(_csv(tmp_path / f"{name}.csv", rows)),
+                                   windowing=Windowing(3, 2, 1, 0.25),
+                                   series=SeriesSource(column="close", transform="standardize")))
+    train_returns = np.diff(np.log(np.round(prices, 10)))[:15]
+    for data in loaded:
+        assert data.pipeline.mean1 == pytest.approx(train_returns.mean(), rel=1e-6)
+        assert data.pipeline.std1 == pytest.approx(train_returns.std(ddof=1), rel=1e-6)
+    assert not torch.equal(loaded[0].values, loaded[1].values)  # the held-out values differ, the fit does not
+
+
 @pytest.mark.parametrize("rows, column, says", [
     (["2010-01-01,1", "2010-01-02,2", "2010-01-03,3"], "price", "no column 'price' (columns: date, close)"),
     (["2010-01-01,1", "2010-01-02,", "2010-01-03,3", "2010-01-04,3", "2010-01-05,4"], "close", "a gap"),

@@ -69,8 +69,12 @@ class ReturnsPipeline:
 
 
 def fit_pipeline(series: np.ndarray | torch.Tensor, returns: str = "log", transform: str = "lambertw",
-                 name: str = "series") -> ReturnsPipeline:
-    """Fit the module docstring's steps on a series (prices when ``returns="log"``)."""
+                 name: str = "series", held_out: int = 0) -> ReturnsPipeline:
+    """Fit the module docstring's steps on a series (prices when ``returns="log"``).
+
+    The whole series is checked (gaps, non-positive prices), but the statistics are fitted on its values without
+    the last ``held_out`` model values, the held-out part of a chronological split, which must not leak into
+    training."""
     if returns not in RETURNS:
         raise ConfigError(f"config key 'data.returns' must be one of {', '.join(RETURNS)}, got {returns!r}")
     if transform not in TRANSFORMS:
@@ -79,6 +83,8 @@ def fit_pipeline(series: np.ndarray | torch.Tensor, returns: str = "log", transf
     r = partial.to_returns_input(series, name)
     if not np.isfinite(r).all():
         raise DataError(f"{name}: holds a gap or non-finite value at position {int(np.argmin(np.isfinite(r)))}")
+    if held_out:
+        r = r[: len(r) - held_out]
     if len(r) < 4 or r.std() == 0:
         raise DataError(f"{name}: needs at least 4 varying values to standardize, got {len(r)}")
     mean1, std1 = float(r.mean()), float(r.std(ddof=1))

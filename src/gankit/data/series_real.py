@@ -106,9 +106,12 @@ def csv_values(path: str | Path, source: SeriesSource) -> np.ndarray:
 
 
 def real_series_dataset(series: np.ndarray, name: str, request: LoadRequest) -> SeriesDataset:
-    """The windowed dataset of a price (value) series, preprocessed by the request's pipeline."""
+    """The windowed dataset of a price (value) series, preprocessed by the request's pipeline, fitted on the
+    training part only (the held-out share ``data.holdout`` at the end is transformed, never fitted on)."""
     source = request.series
-    pipeline = fit_pipeline(series, source.returns, source.transform, name=name)
+    n_values = len(series) - (1 if source.returns == "log" else 0)  # one model value per return
+    held = round(request.windowing.holdout * n_values)  # as `series_dataset` splits them
+    pipeline = fit_pipeline(series, source.returns, source.transform, name=name, held_out=held)
     values = torch.from_numpy(pipeline.forward(series, name)).reshape(-1, 1)
     return series_dataset(values, name, request.windowing, pipeline=pipeline, first=float(series[0]))
 
