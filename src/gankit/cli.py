@@ -125,8 +125,10 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     result = evaluation.evaluate_source(args.source, ref=args.ref, metrics=args.metrics, n=args.n,
                                         extractor=args.extractor, seed=args.seed, cache_dir=args.cache_dir,
                                         label=args.label, jacobian_rejection=args.jacobian_rejection,
-                                        precision=args.precision)
+                                        precision=args.precision, plot=args.plot)
     print(evaluation.result_to_json(result) if args.json else evaluation.format_table(result))
+    if args.plot and not args.json:
+        print(f"plot: {args.plot}")
     return 0
 
 
@@ -291,6 +293,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "or ~/.cache/gankit)")
     p.add_argument("--precision", choices=("fp32", "bf16"), help="arithmetic of the feature extraction (default "
                    f"{EVAL_DEFAULTS['precision']}; bf16 moves FID, see docs/BENCHMARKS.md)")
+    p.add_argument("--plot", metavar="FILE.png", help="real series runs: draw the generated paths against the series "
+                   "(cumulative returns, return density, ACFs, leverage) into this new PNG")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--threads", type=int, default=0, metavar="N", help=THREADS_HELP)
     p.set_defaults(func=_cmd_eval)

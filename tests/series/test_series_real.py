@@ -151,8 +151,18 @@ def test_cgan_sp500_learns_the_law_of_returns_and_gankit_eval_reports_the_facts(
     early, late = (api.evaluate_source(run / "checkpoints" / f"step-{step:08d}", metrics="marginal", log=None)
                    for step in (10, 200))
     assert late["marginal_distance"] < 0.5 * early["marginal_distance"], (early, late)
-    code, out, _ = run_cli(capsys, "eval", run, "--n", 4)
+    figure = tmp_path / "facts.png"
+    code, out, _ = run_cli(capsys, "eval", run, "--n", 4, "--plot", figure)
     assert code == 0 and all(k in out for k in ("emd_1", "emd_20", "acf_abs", "leverage", "marginal_distance"))
+    from PIL import Image
+
+    with Image.open(figure) as image:
+        assert image.format == "PNG" and image.size[0] > 500 and image.size[1] > 400
+    before = figure.read_bytes()
+    expect_user_error(capsys, "eval", run, "--n", 4, "--plot", figure, says=("exists",))  # never overwritten
+    assert figure.read_bytes() == before
+    expect_user_error(capsys, "eval", run, "--metrics", "marginal", "--plot", tmp_path / "f2.png", says=("'facts'",))
+    assert not (tmp_path / "f2.png").exists()
     # gankit sample: paths of returns or prices after a given price history (p = 5 returns: 6 prices at least)
     history = _csv(tmp_path / "h.csv", [f"2019-01-{d:02d},{2500 + 10 * (-1) ** d + d}" for d in range(1, 9)])
     code, out, _ = run_cli(capsys, "sample", run, "-n", 6, "--length", 40, "--history", history, "--prices",
@@ -186,3 +196,8 @@ def test_the_volatility_head_starts_as_the_plain_step_and_the_bound_holds():
             p.mul_(20)
         path = bounded(10 * history, noise)
     assert path.abs().max() <= 2.0 and path.abs().max() > 1.5
+
+
+def test_plot_applies_to_series_runs_only(capsys, ring_run, tmp_path):
+    expect_user_error(capsys, "eval", ring_run, "--plot", tmp_path / "x.png", says=("--plot does not apply",))
+    assert not (tmp_path / "x.png").exists()

@@ -69,6 +69,14 @@ def _stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def _refuse(options: dict[str, Any], why: str) -> None:
+    """Raise a ConfigError naming the first of ``options`` (name -> value) that was given: it does not apply to
+    ``why``."""
+    for option, given in options.items():
+        if given is not None:
+            raise ConfigError(f"{option} does not apply to {why}")
+
+
 def evaluate_source(
     source: str | Path,
     *,
@@ -84,6 +92,7 @@ def evaluate_source(
     device: str | torch.device = "auto",
     log: Callable[[str], None] | None = _stderr,
     precision: str | None = None,
+    plot: str | Path | None = None,
 ) -> dict[str, Any]:
     """Measure the samples of ``source`` against a reference; one flat dict of metrics plus ``settings``.
 
@@ -110,7 +119,8 @@ def evaluate_source(
     logits), or any registered extractor that needs no arguments. Points are compared as they are.
 
     ``batch_size`` (images per forward pass) defaults to the extractor's preferred size; results do not
-    depend on it. ``precision`` ("fp32" or "bf16", default :data:`EVAL_DEFAULTS`) is the arithmetic of the
+    depend on it. ``plot`` (a new .png) draws a real series run's generated paths against the series
+    (`gankit.evaluation.series_plot`); other runs refuse it. ``precision`` ("fp32" or "bf16", default :data:`EVAL_DEFAULTS`) is the arithmetic of the
     feature extraction (bf16: autocast; the result's settings and table name it). Reference features are cached under ``cache_dir/reference_stats`` keyed by dataset, split,
     shape, class, extractor id and n. ``log`` receives progress lines (default: stderr; None: silent). Returns e.g.
     ``{"fid": ..., "kid": ..., "kid_std": ..., "precision": ..., "recall": ..., "settings": {...}}``.
@@ -128,25 +138,19 @@ def evaluate_source(
     check_creatable(cache, "--cache-dir" if cache_dir is not None else "cache folder")
     torch_device = device if isinstance(device, torch.device) else resolve_device(device)
 
+    image_options = {"--ref": ref, "--label": label, "--jacobian-rejection": jacobian_rejection,
+                     "--extractor": extractor}
     if is_series_run(source):
-        for given, option in ((ref, "--ref"), (label, "--label"), (jacobian_rejection, "--jacobian-rejection"),
-                              (extractor, "--extractor")):
-            if given is not None:
-                raise ConfigError(f"{option} does not apply to a series run: its continuations are measured "
-                                  "against the real windows of its data")
-        return evaluate_series(source, metrics=chosen, n=n, seed=seed, device=torch_device, cache=cache, say=say)
+        _refuse(image_options, "a series run: its continuations are measured against the real windows of its data")
+        return evaluate_series(source, metrics=chosen, n=n, seed=seed, device=torch_device, cache=cache, say=say,
+                               plot=plot)
+    _refuse({"--plot": plot}, "this run: it draws the generated paths of a real series run")
     if is_table_run(source):
-        for given, option in ((ref, "--ref"), (label, "--label"), (jacobian_rejection, "--jacobian-rejection"),
-                              (extractor, "--extractor")):
-            if given is not None:
-                raise ConfigError(f"{option} does not apply to a table run: its rows are measured against the "
-                                  "real rows of its data")
+        _refuse(image_options, "a table run: its rows are measured against the real rows of its data")
         return evaluate_table(source, metrics=chosen, n=n, seed=seed, device=torch_device, cache=cache, say=say)
     if _is_translation_run(source, torch_device):
-        for given, option in ((ref, "--ref"), (label, "--label"), (jacobian_rejection, "--jacobian-rejection")):
-            if given is not None:
-                raise ConfigError(f"{option} does not apply to a translation run: its outputs are measured "
-                                  "against the held-out targets of its data")
+        _refuse({k: v for k, v in image_options.items() if k != "--extractor"},
+                "a translation run: its outputs are measured against the held-out targets of its data")
         from gankit.evaluation.translation import evaluate_translation
 
         return evaluate_translation(source, metrics=chosen, n=n, extractor=extractor, seed=seed,

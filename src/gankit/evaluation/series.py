@@ -13,6 +13,9 @@ window's history with the run's generator once (q steps, noise from ``seed``), a
   (`gankit.metrics.stylized`: ``emd_1``, ``emd_5``, ``emd_20``, ``emd_100``, ``acf_r``, ``acf_abs``, ``acf_sq``,
   ``leverage``, kurtosis) of ``--n`` paths (default 100) as long as the whole series, each continued
   autoregressively from the series' first p values and mapped back to log returns, against the real log returns.
+
+With ``plot`` (``gankit eval RUN --plot FILE.png``) the same paths are drawn against the real series
+(`gankit.evaluation.series_plot`): cumulative returns, the return density, the ACFs of r and |r|, the leverage.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import torch
 from gankit.data import SeriesDataset
 from gankit.errors import ConfigError
 from gankit.evaluation.defaults import EVAL_DEFAULTS
+from gankit.evaluation.series_plot import check_plot_path, save_facts_figure
 from gankit.metrics.series import acf_distance, marginal_distance, r2_trtr, r2_tstr
 from gankit.metrics.stylized import stylized_facts
 from gankit.sampling import find_checkpoint, load_generator
@@ -81,16 +85,21 @@ def generated_returns(loaded: Any, data: SeriesDataset, n: int, seed: int = 0, l
     return data.inverse_transform(fake)[..., 0]
 
 
-def series_facts(loaded: Any, data: SeriesDataset, n: int = FACT_PATHS, seed: int = 0) -> dict[str, float]:
+def series_facts(loaded: Any, data: SeriesDataset, n: int = FACT_PATHS, seed: int = 0,
+                 plot: str | Path | None = None) -> dict[str, float]:
     """QuantGAN's stylized-fact scores (`gankit.metrics.stylized.stylized_facts`) of ``n`` generated paths as
-    long as the series, against the series' own log returns."""
-    real = data.inverse_transform(data.values)[:, 0]
-    return stylized_facts(real.numpy(), generated_returns(loaded, data, n, seed).numpy())
+    long as the series, against the series' own log returns; with ``plot``, their figure into that PNG."""
+    real = data.inverse_transform(data.values)[:, 0].numpy()
+    fake = generated_returns(loaded, data, n, seed).numpy()
+    if plot is not None:
+        save_facts_figure(real, fake, plot, title=f"{data.name}: real against {len(fake)} generated paths "
+                          f"(step {loaded.step})")
+    return stylized_facts(real, fake)
 
 
 def evaluate_series(run: str | Path, *, metrics: Sequence[str] | None, n: int | None, seed: int,
                     device: torch.device, cache: Path, say: Callable[[str], None] = lambda message: None,
-                    ) -> dict[str, Any]:
+                    plot: str | Path | None = None) -> dict[str, Any]:
     """The metrics of a series run (module docstring): the flat dict + ``settings`` of
     `gankit.evaluation.evaluate_source`, which calls this for series runs."""
     if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n <= 0):
@@ -99,18 +108,23 @@ def evaluate_series(run: str | Path, *, metrics: Sequence[str] | None, n: int | 
     for name in chosen:
         if name not in SERIES_METRICS:
             raise ConfigError(f"metric {name!r} does not apply to a series run; choose from {','.join(SERIES_METRICS)}")
+    if plot is not None:
+        check_plot_path(plot)
     loaded = load_generator(run, device)
     data = load_data(copy.deepcopy(loaded.config))
     if not isinstance(data, SeriesDataset):
         raise ConfigError(f"{run} was trained on data that is not a series")
     if metrics is None and data.pipeline is not None:
         chosen = chosen + ("facts",)
-    if "facts" in chosen and data.pipeline is None:
-        raise ConfigError(f"metric 'facts' needs a real series of returns (sp500, nasdaq, series-csv), not '{data.name}'")
+    if ("facts" in chosen or plot is not None) and data.pipeline is None:
+        what = "metric 'facts'" if "facts" in chosen else "--plot"
+        raise ConfigError(f"{what} needs a real series of returns (sp500, nasdaq, series-csv), not '{data.name}'")
+    if plot is not None and "facts" not in chosen:
+        raise ConfigError("--plot draws the paths of metric 'facts': add it to --metrics")
     result: dict[str, Any] = {}
     if "facts" in chosen:
         say(f"stylized facts of {n or FACT_PATHS} paths of {len(data.values)} steps")
-        result.update(series_facts(loaded, data, n or FACT_PATHS, seed))
+        result.update(series_facts(loaded, data, n or FACT_PATHS, seed, plot=plot))
         chosen = tuple(name for name in chosen if name != "facts")
     history, future = data.eval_windows()
     count = min(n or len(history), len(history))
@@ -126,6 +140,6 @@ def evaluate_series(run: str | Path, *, metrics: Sequence[str] | None, n: int | 
         "ref": {"dataset": data.name, "split": split, "n": count, "identity": f"{data.name} {split} windows",
                 "shape": list(data.sample_shape)},
         "extractor": None, "extractor_id": "none", "classifier": None, "precision": "fp32", "skipped": [],
-        "cache_dir": str(cache),
+        "cache_dir": str(cache), "plot": None if plot is None else str(plot),
     }
     return result
