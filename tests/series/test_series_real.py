@@ -201,3 +201,22 @@ def test_the_volatility_head_starts_as_the_plain_step_and_the_bound_holds():
 def test_plot_applies_to_series_runs_only(capsys, ring_run, tmp_path):
     expect_user_error(capsys, "eval", ring_run, "--plot", tmp_path / "x.png", says=("--plot does not apply",))
     assert not (tmp_path / "x.png").exists()
+
+
+def test_cgan_sp500_resumes_bit_exactly(tmp_path):
+    """The recipe's volatility head, bounded steps and |window| critic included: stopped at step 7 and resumed to
+    12, every weight and optimizer moment equals the unbroken run's."""
+    from safetensors.torch import load_file
+
+    from gankit import api
+    from gankit.config import load_config
+    from gankit.training import checkpoint as ckpt
+
+    options = SP500_TINY + ["train.ckpt_every=100", "optim.decay=none"]  # a decay is laid out over train.steps
+    api.train(load_config("cgan-sp500", options + ["train.steps=12"]), tmp_path / "straight")
+    api.train(load_config("cgan-sp500", options + ["train.steps=7"]), tmp_path / "stopped")
+    api.train(None, tmp_path / "stopped", overrides=["train.steps=12"], resume=True)
+    straight, resumed = (load_file(str(ckpt.latest_checkpoint(tmp_path / name / "checkpoints") / ckpt.TENSORS_FILE))
+                         for name in ("straight", "stopped"))
+    assert straight.keys() == resumed.keys() and any(k.startswith("optimizers.") for k in straight)
+    assert [k for k in straight if not torch.equal(straight[k], resumed[k])] == []
