@@ -44,19 +44,19 @@ class Synthesizer:
 
     ``steps`` generator steps of ``batch_size`` rows, or ``epochs`` passes over the training rows;
     ``target`` names the column a downstream model predicts (kept categorical when it has few values);
-    ``columns`` overrides inferred kinds ({name: continuous | integer | categorical | boolean | datetime});
+    ``column_kinds`` overrides inferred kinds ({name: continuous | integer | categorical | boolean | datetime});
     ``holdout`` keeps a share of the rows out of training; ``overrides`` are extra config keys
     (``["ctgan.pac=5", "optim.lr_g=1e-4"]``).
     """
 
     def __init__(self, method: str = "ctgan", *, steps: int = 2000, epochs: int | None = None, batch_size: int = 100,
-                 seed: int = 0, target: str | None = None, columns: dict[str, str] | None = None,
+                 seed: int = 0, target: str | None = None, column_kinds: dict[str, str] | None = None,
                  holdout: float = 0.0, overrides: list[str] | tuple[str, ...] = (), device: str = "cpu",
                  progress: bool = False) -> None:
         if method not in METHODS:
             raise ConfigError(f"unknown table method {method!r}; choose from {', '.join(METHODS)}")
         self.method, self.steps, self.epochs, self.batch_size = method, steps, epochs, batch_size
-        self.seed, self.target, self.columns, self.holdout = seed, target, dict(columns or {}), holdout
+        self.seed, self.target, self.column_kinds, self.holdout = seed, target, dict(column_kinds or {}), holdout
         self.overrides, self.device, self.progress = list(overrides), device, progress
         self.config: Config | None = None
         self.spec: DataSpec | None = None
@@ -68,7 +68,7 @@ class Synthesizer:
             "name": f"{self.method}-frame", "game": self.method, "loss": "wgan-gp", "seed": self.seed,
             "device": self.device,
             "data": {"name": "table", "target": self.target, "holdout": self.holdout, "seed": self.seed,
-                     "columns": ",".join(f"{k}={v}" for k, v in self.columns.items())},
+                     "column_kinds": ",".join(f"{k}={v}" for k, v in self.column_kinds.items())},
             "optim": dict(METHODS[self.method]),
             "train": {"steps": steps, "batch_size": self.batch_size, "progress": self.progress, "doctor": False,
                       "sample_every": steps, "ckpt_every": steps, "channels_last": False},
@@ -84,7 +84,7 @@ class Synthesizer:
 
         config = self._config(int(round(len(df) * (1 - self.holdout))))
         data = config.data
-        dataset = TableDataset(df, "frame", TableOptions(data.target, data.columns, data.holdout), self.seed)
+        dataset = TableDataset(df, "frame", TableOptions(data.target, data.column_kinds, data.holdout), self.seed)
         if len(dataset) < config.train.batch_size:
             raise DataError(f"the table has {len(dataset)} training rows, fewer than one batch of "
                             f"{config.train.batch_size}: lower batch_size")

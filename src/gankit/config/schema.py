@@ -34,7 +34,7 @@ class DataConfig:
     holdout: float = 0.2
     # tables (docs/tables.md): the column a utility model predicts, and kind overrides "name=kind,..."
     target: str | None = None
-    columns: str = ""
+    column_kinds: str = ""
     # real series (sp500, nasdaq, series-csv): the dates kept (YYYY-MM-DD, inclusive; None: all), the CSV
     # column of values (sp500/nasdaq: Adj Close), log returns or the values as they are, and the transform
     start: str | None = None

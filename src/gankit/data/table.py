@@ -35,11 +35,11 @@ SUPERSTORE = ("bokeh_sampledata", "_data/SampleSuperstore.csv.gz")  # PyPI bokeh
 
 @dataclass(frozen=True)
 class TableOptions:
-    """``data.target`` (the column a utility model predicts), ``data.columns`` (kind overrides,
+    """``data.target`` (the column a utility model predicts), ``data.column_kinds`` (kind overrides,
     ``"a=integer,b=categorical"``) and ``data.holdout`` (the held-out share of rows)."""
 
     target: str | None = None
-    columns: str = ""
+    column_kinds: str = ""
     holdout: float = 0.2
 
 
@@ -147,10 +147,10 @@ class TableDataset:
             shown = ", ".join(map(str, list(df.columns)[:12])) + (", ..." if len(df.columns) > 12 else "")
             raise ConfigError(f"config key 'data.target' names column '{options.target}', which table '{name}' "
                               f"does not have (columns: {shown})")
-        kinds = parse_overrides(options.columns)
+        kinds = parse_overrides(options.column_kinds)
         unknown = [c for c in kinds if c not in df.columns]
         if unknown:
-            raise ConfigError(f"config key 'data.columns' names column '{unknown[0]}', which table '{name}' "
+            raise ConfigError(f"config key 'data.column_kinds' names column '{unknown[0]}', which table '{name}' "
                               "does not have")
         if options.target is not None and options.target not in kinds:
             kinds[options.target] = "categorical" if _few_values(df[options.target]) else ""
@@ -215,7 +215,7 @@ def builtin_loader(name: str):
             return load_table(request)
         options = request.table
         if options.target is None:
-            options = TableOptions(BUILTIN_TARGETS[name], options.columns, options.holdout)
+            options = TableOptions(BUILTIN_TARGETS[name], options.column_kinds, options.holdout)
         return TableDataset(builtin_table(name), name, options, request.seed)
 
     return load

@@ -1,6 +1,6 @@
 """The columns of a table: their kinds, inferred or given, and what restoring them exactly needs.
 
-Kinds (``data.columns`` overrides the inference, e.g. ``"age=integer,sex=categorical"``):
+Kinds (``data.column_kinds`` overrides the inference, e.g. ``"age=integer,sex=categorical"``):
 
 - ``categorical``: strings, pandas categories, booleans, and integer columns with at most
   ``CATEGORICAL_MAX_INTEGERS`` distinct values (a class label, a small count); a missing value is a category
@@ -66,9 +66,9 @@ def parse_overrides(text: str) -> dict[str, str]:
     for item in filter(None, (part.strip() for part in (text or "").split(","))):
         name, sep, kind = item.rpartition("=")
         if not sep or not name.strip():
-            raise ConfigError(f"config key 'data.columns' expects name=kind pairs, got '{item}'")
+            raise ConfigError(f"config key 'data.column_kinds' expects name=kind pairs, got '{item}'")
         if kind.strip() not in KINDS:
-            raise ConfigError(f"config key 'data.columns' has unknown kind '{kind.strip()}' for column "
+            raise ConfigError(f"config key 'data.column_kinds' has unknown kind '{kind.strip()}' for column "
                               f"'{name.strip()}'; choose from {', '.join(KINDS)}")
         out[name.strip()] = kind.strip()
     return out

@@ -31,7 +31,7 @@ def load_data(config: Config):
     class and seeded by `seed`; 8-bit images (folders) kept as uint8 (`gankit.data.to_signed` maps them);
     synthetic data drawn from `data.seed` (the run's seed when unset); series cut into windows by `data.history`,
     `data.future`, `data.stride` and `data.holdout`; real series by `data.start`, `data.end`, `data.column`,
-    `data.returns`, `data.transform`; tables split by `data.holdout`, with `data.target` and `data.columns`."""
+    `data.returns`, `data.transform`; tables split by `data.holdout`, with `data.target` and `data.column_kinds`."""
     from gankit.data import SeriesSource, TableOptions, Windowing, load_dataset
 
     d = config.data
@@ -40,7 +40,7 @@ def load_data(config: Config):
     return load_dataset(d.name, d.path, img_size=d.img_size, channels=d.channels, split=d.split,
                         n_points=d.n_points, seed=config.seed if d.seed is None else d.seed, limit=d.limit,
                         subset_seed=config.seed, keep_uint8=True, windowing=windowing,
-                        series=series, table=TableOptions(d.target, d.columns, d.holdout))
+                        series=series, table=TableOptions(d.target, d.column_kinds, d.holdout))
 
 
 def data_spec_dict(spec) -> dict[str, Any]:
