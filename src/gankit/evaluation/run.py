@@ -120,8 +120,8 @@ def evaluate_source(
 
     ``batch_size`` (images per forward pass) defaults to the extractor's preferred size; results do not
     depend on it. ``plot`` (a new .png) draws a real series run's generated paths against the series
-    (`gankit.evaluation.series_plot`); other runs refuse it. ``precision`` ("fp32" or "bf16", default :data:`EVAL_DEFAULTS`) is the arithmetic of the
-    feature extraction (bf16: autocast; the result's settings and table name it). Reference features are cached under ``cache_dir/reference_stats`` keyed by dataset, split,
+    (`gankit.evaluation.series_plot`); other runs refuse it. ``precision`` ("fp32" or "bf16", default
+    :data:`EVAL_DEFAULTS`) is the arithmetic of the feature extraction (bf16: autocast; the result's settings and table name it). Reference features are cached under ``cache_dir/reference_stats`` keyed by dataset, split,
     shape, class, extractor id and n. ``log`` receives progress lines (default: stderr; None: silent). Returns e.g.
     ``{"fid": ..., "kid": ..., "kid_std": ..., "precision": ..., "recall": ..., "settings": {...}}``.
     """
