@@ -21,7 +21,6 @@ With ``plot`` (``gankit eval RUN --plot FILE.png``) the same paths are drawn aga
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -33,8 +32,8 @@ from gankit.evaluation.defaults import EVAL_DEFAULTS
 from gankit.evaluation.series_plot import check_plot_path, save_facts_figure
 from gankit.metrics.series import acf_distance, marginal_distance, r2_trtr, r2_tstr
 from gankit.metrics.stylized import stylized_facts
-from gankit.sampling import find_checkpoint, load_generator
-from gankit.training import checkpoint as ckpt
+from gankit.sampling import load_generator
+from gankit.sampling.loading import run_data_kind
 from gankit.training.setup import load_data
 
 SERIES_METRICS = ("marginal", "acf", "r2", "facts")
@@ -43,18 +42,7 @@ FACT_PATHS = 100  # generated paths the stylized facts of `gankit eval` average 
 
 def is_series_run(source: str | Path) -> bool:
     """Whether `source` is a run or checkpoint folder trained on series data (read from its data spec)."""
-    path = Path(source)
-    if not path.is_dir():
-        return False
-    try:
-        checkpoint, run_dir = find_checkpoint(path)
-    except Exception:  # not a run: the other evaluators say why
-        return False
-    data_file = run_dir / "data.json"
-    if data_file.is_file():
-        return json.loads(data_file.read_text(encoding="utf-8")).get("kind") == "series"
-    _, state = ckpt.load_checkpoint(checkpoint)
-    return state.get("data_spec", {}).get("kind") == "series"
+    return run_data_kind(source) == "series"
 
 
 def series_scores(history: torch.Tensor, future: torch.Tensor, fake: torch.Tensor,

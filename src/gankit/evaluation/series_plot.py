@@ -32,7 +32,7 @@ def check_plot_path(path: str | Path) -> Path:
     if path.exists():
         raise ConfigError(f"--plot {str(path)!r} exists: remove it or name another file")
     if not path.parent.is_dir():
-        raise ConfigError(f"--plot {str(path)!r}: folder {str(path.parent)!r} does not exist")
+        raise ConfigError(f"--plot {str(path)!r}: there is no folder {str(path.parent)!r} to write it in")
     return path
 
 

@@ -43,6 +43,23 @@ def find_checkpoint(source: str | Path) -> tuple[Path, Path]:
     return latest, source
 
 
+def run_data_kind(source: str | Path) -> str | None:
+    """The kind of data (``image``, ``points``, ``series``, ``table``, ...) a run or checkpoint folder was trained
+    on, read from the run's data.json (else the checkpoint's data spec); None when ``source`` is not a run."""
+    path = Path(source)
+    if not path.is_dir():
+        return None
+    try:
+        checkpoint, run_dir = find_checkpoint(path)
+    except Exception:  # not a run: the callers' own checks say why
+        return None
+    data_file = run_dir / "data.json"
+    if data_file.is_file():
+        return json.loads(data_file.read_text(encoding="utf-8")).get("kind")
+    _, state = ckpt.load_checkpoint(checkpoint)
+    return state.get("data_spec", {}).get("kind")
+
+
 def load_generator(source: str | Path, device: str | torch.device = "cpu") -> LoadedGenerator:
     """Load the sampling network (its EMA when the run kept one) from a run or checkpoint folder."""
     path, run_dir = find_checkpoint(source)

@@ -3,28 +3,19 @@ written as CSV (or Parquet, when pyarrow is installed) in one atomic step."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from gankit.atomic import atomic_write, atomic_write_text
 from gankit.errors import ConfigError, RunFolderError
 from gankit.paths import check_creatable, protected_reason
-from gankit.sampling.loading import LoadedGenerator, find_checkpoint, load_generator
+from gankit.sampling.loading import LoadedGenerator, load_generator, run_data_kind
 
 TABLE_SUFFIXES = (".csv", ".parquet")
 
 
 def is_table_run(source: str | Path) -> bool:
     """Whether `source` is a run or checkpoint folder trained on a table (read from its data spec)."""
-    path = Path(source)
-    if not path.is_dir():
-        return False
-    try:
-        _, run_dir = find_checkpoint(path)
-    except Exception:  # not a run: the other samplers say why
-        return False
-    data_file = run_dir / "data.json"
-    return data_file.is_file() and json.loads(data_file.read_text(encoding="utf-8")).get("kind") == "table"
+    return run_data_kind(source) == "table"
 
 
 def parse_where(text: str | None) -> tuple[str, str] | None:
