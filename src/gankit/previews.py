@@ -5,10 +5,28 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 from PIL import Image
+
+from gankit.atomic import atomic_write
+
+
+def pyplot():
+    """matplotlib.pyplot on the Agg backend (no display needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def atomic_save_figure(figure: Any, path: str | Path, dpi: int = 110) -> Path:
+    """Save a matplotlib figure atomically as PNG (`gankit.atomic.atomic_write`)."""
+    return atomic_write(path, lambda tmp: figure.savefig(tmp, dpi=dpi, format="png"))
 
 
 def to_uint8(images: torch.Tensor) -> np.ndarray:
@@ -51,10 +69,7 @@ def save_strips(rows: list[torch.Tensor], path: Path) -> None:
 
 def save_scatter(points: torch.Tensor, path: Path, reference: torch.Tensor | None = None, title: str = "") -> None:
     """Scatter plot of generated 2-D points (blue) over real ones (grey)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     fig, ax = plt.subplots(figsize=(5, 5))
     if reference is not None:
@@ -76,10 +91,7 @@ def save_paths(history: torch.Tensor, future: torch.Tensor, fans: torch.Tensor, 
     """Plot generated series against real ones (first dimension): a panel per history ``(K, p, d)`` with its real
     future ``(K, q, d)`` in black and generated futures ``fans`` ``(K, M, q, d)`` in blue; below, a real stretch
     ``(L, d)`` and a generated path ``(L', d)`` continued from its first values."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     def arr(t: torch.Tensor) -> np.ndarray:
         return t.detach().float().cpu().numpy()[..., 0]
@@ -87,7 +99,7 @@ def save_paths(history: torch.Tensor, future: torch.Tensor, fans: torch.Tensor, 
     k, p, q = history.shape[0], history.shape[1], future.shape[1]
     fig = plt.figure(figsize=(3 * max(k, 2), 5.5))
     grid = fig.add_gridspec(2, max(k, 1))
-    past, after = np.arange(p), np.arange(p - 1, p + q)
+    after = np.arange(p - 1, p + q)
     for i in range(k):
         ax = fig.add_subplot(grid[0, i])
         h, f = arr(history[i]), arr(future[i])
@@ -109,10 +121,7 @@ def save_paths(history: torch.Tensor, future: torch.Tensor, fans: torch.Tensor, 
 def save_table_preview(fake, real, path: Path, title: str = "", columns: int = 6) -> None:
     """Histograms of the first ``columns`` columns of a generated table (pandas) beside a real one: numeric
     columns as overlaid histograms over the real range, categorical ones as side-by-side frequency bars."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
     import pandas as pd
 
     names = list(fake.columns)[:columns]

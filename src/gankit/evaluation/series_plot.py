@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from gankit.atomic import atomic_write
 from gankit.errors import ConfigError
 from gankit.metrics.stylized import ACF_LAGS, LEVERAGE_LAGS, path_acf, path_leverage
+from gankit.previews import atomic_save_figure, pyplot
 
 PATHS_DRAWN = 20  # generated paths in the first panel
 
@@ -39,11 +39,7 @@ def check_plot_path(path: str | Path) -> Path:
 def save_facts_figure(real: np.ndarray, fake: np.ndarray, path: str | Path, title: str = "") -> Path:
     """Draw the module docstring's four panels for real log returns ``(T,)`` and generated ones ``(N, T')``
     into ``path`` (PNG, written atomically)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     real = np.asarray(real, dtype=np.float64).reshape(-1)
     fake = np.atleast_2d(np.asarray(fake, dtype=np.float64))
     lags = min(ACF_LAGS, real.size - 2, fake.shape[1] - 2)
@@ -85,6 +81,6 @@ def save_facts_figure(real: np.ndarray, fake: np.ndarray, path: str | Path, titl
         fig.suptitle(title)
     fig.tight_layout()
     try:
-        return atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=90))
+        return atomic_save_figure(fig, path, dpi=90)
     finally:
         plt.close(fig)

@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 import torch
 
-from gankit.atomic import atomic_write
 
 # Keys every experiment run sets: no progress bar, no intermediate sample grids or checkpoints.
 QUIET = ("train.progress=false", "train.sample_every=1000000", "train.ckpt_every=1000000", "train.threads=1")
@@ -99,21 +98,6 @@ def train_run(recipe: Any, run_dir: Path, overrides: Sequence[str] = ()) -> Time
     done = TimedRun(Path(run_dir), time.perf_counter() - wall, time.process_time() - cpu)
     print(f"trained {Path(run_dir).name} in {done.wall_seconds:.1f} s", file=sys.stderr, flush=True)  # progress
     return done
-
-
-def atomic_save_figure(figure: Any, path: Path, dpi: int = 110) -> None:
-    """Save a matplotlib figure atomically as PNG."""
-    atomic_write(path, lambda tmp: figure.savefig(tmp, dpi=dpi, format="png"))
-
-
-def pyplot():
-    """matplotlib.pyplot on the Agg backend (no display needed)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def to_jsonable(value: Any) -> Any:

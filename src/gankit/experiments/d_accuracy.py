@@ -16,14 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from gankit.experiments.common import (
-    ExperimentResult,
-    atomic_save_figure,
-    format_mean_std,
-    markdown_table,
-    pyplot,
-    train_run,
-)
+from gankit.experiments.common import ExperimentResult, format_mean_std, markdown_table, train_run
+from gankit.previews import atomic_save_figure, pyplot
 
 
 @dataclass(frozen=True)

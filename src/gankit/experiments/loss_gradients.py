@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from gankit.experiments.common import ExperimentResult, format_mean_std, markdown_table, pyplot
+from gankit.experiments.common import ExperimentResult, format_mean_std, markdown_table
+from gankit.previews import atomic_save_figure, pyplot
 
 # The networks: explicit here so that retuning a built-in recipe does not move this experiment.
 SETUPS: dict[str, dict[str, Any]] = {
@@ -160,8 +161,6 @@ def run(workdir: Path, seeds: int, quick: bool) -> ExperimentResult:
             ax.grid(alpha=0.3, which="both")
             ax.legend(fontsize=8)
         fig.tight_layout()
-        from gankit.experiments.common import atomic_save_figure
-
         atomic_save_figure(fig, path)
         plt.close(fig)
 

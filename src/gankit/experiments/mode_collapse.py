@@ -19,16 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from gankit.experiments.common import (
-    ExperimentResult,
-    atomic_save_figure,
-    format_mean_std,
-    markdown_table,
-    mean_std,
-    pyplot,
-    train_run,
-)
+from gankit.experiments.common import ExperimentResult, format_mean_std, markdown_table, mean_std, train_run
 from gankit.experiments.published import DATA_SPEC_NOTE, PUBLISHED, best_published
+from gankit.previews import atomic_save_figure, pyplot
 
 NUM_SAMPLES = 2500  # the protocol of both papers
 MIXTURES = ("ring", "grid")

@@ -9,10 +9,9 @@ from gankit.training.stats import read_metrics
 
 def plot_training_curves(run_dir: Path, out_path: Path) -> Path | None:
     """Plot every logged ``loss/*`` series, D(x) and D(G(z)), and D's accuracy against the step."""
-    import matplotlib
+    from gankit.previews import pyplot
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     records = read_metrics(run_dir)
     if not records:
