@@ -184,20 +184,19 @@ def _vgg16_present() -> bool:
     return vgg16_available()
 
 
-register_section("progan", ProGANOptions, games=("progan",), check=check_progan)
-register_game("progan", build_progan)
-register_section("pix2pixhd", Pix2PixHDOptions, games=("pix2pixhd",), check=check_pix2pixhd)
-register_game("pix2pixhd", _build_pix2pixhd)
-register_section("pix2pix", Pix2PixOptions, games=("pix2pix",), check=check_pix2pix)
-register_game("pix2pix", _build_pix2pix)
-register_section("cycle", CycleOptions, games=("cyclegan",), check=check_cycle)
-register_game("cyclegan", _build_cyclegan)
-register_section("series-cgan", SeriesCGANOptions, games=("series-cgan",), check=check_series_cgan)
-register_game("series-cgan", build_series_cgan)
-register_section("ctgan", CTGANOptions, games=("ctgan",), check=check_ctgan)
-register_game("ctgan", build_ctgan)
-register_section("tvae", TVAEOptions, games=("tvae",), check=check_tvae)
-register_game("tvae", build_tvae)
+# The families with options of their own: (game, its config section, the section's dataclass, its check, builder).
+_FAMILIES = (
+    ("progan", "progan", ProGANOptions, check_progan, build_progan),
+    ("pix2pixhd", "pix2pixhd", Pix2PixHDOptions, check_pix2pixhd, _build_pix2pixhd),
+    ("pix2pix", "pix2pix", Pix2PixOptions, check_pix2pix, _build_pix2pix),
+    ("cyclegan", "cycle", CycleOptions, check_cycle, _build_cyclegan),
+    ("series-cgan", "series-cgan", SeriesCGANOptions, check_series_cgan, build_series_cgan),
+    ("ctgan", "ctgan", CTGANOptions, check_ctgan, build_ctgan),
+    ("tvae", "tvae", TVAEOptions, check_tvae, build_tvae),
+)
+for _game, _section, _options, _check, _builder in _FAMILIES:
+    register_section(_section, _options, games=(_game,), check=_check)
+    register_game(_game, _builder)
 register_game("unconditional", lambda config, data: _build_adversarial(config, data, conditional=False))
 register_game("conditional", lambda config, data: _build_adversarial(config, data, conditional=True))
 
