@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import statistics
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -36,15 +34,11 @@ from gankit.evaluation import evaluate_source
 from gankit.training.precision import choose_precision, cpu_flags, native_bf16_flags
 from random_batches import random_trainer
 
+from machine import cpu_model
+
 QUIET = ["train.progress=false", "train.doctor=false", "train.log_every=1000000", "train.sample_every=1000000"]
 
 
-def cpu_model() -> str:
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, timeout=10).stdout
-        return next(line.split(":", 1)[1].strip() for line in out.splitlines() if line.startswith("Model name"))
-    except (OSError, StopIteration, subprocess.SubprocessError):
-        return platform.processor() or "unknown"
 
 
 def matmul_peak(dtype: torch.dtype, repeats: int, n: int = 2048) -> float:

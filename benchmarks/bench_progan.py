@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import time
 from pathlib import Path
 
@@ -30,14 +29,11 @@ from gankit import api
 from gankit.config import load_config
 from gankit.evaluation import evaluate_source
 
+from machine import cpu_model
+
 RECIPES = ("progan-fashion", "dcgan-fashion")
 
 
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.machine()
 
 
 def train(recipe: str, minutes: float, threads: int, out: Path) -> dict:

@@ -42,6 +42,8 @@ from gankit.metrics.stylized import stylized_facts
 from gankit.sampling import load_generator
 from gankit.training.setup import load_data
 
+from machine import cpu_model
+
 MEASURES = ("emd_1", "emd_20", "acf_abs", "leverage", "acf_r")
 TARGET = ("emd_1", "emd_20", "acf_abs", "leverage")
 LABELS = {"emd_1": "EMD@1 ↓", "emd_20": "EMD@20 ↓", "acf_abs": "ACF score \\|r\\| ↓", "leverage": "leverage score ↓",
@@ -49,11 +51,6 @@ LABELS = {"emd_1": "EMD@1 ↓", "emd_20": "EMD@20 ↓", "acf_abs": "ACF score \\
 QUIET = ["train.progress=false", "train.sample_every=1000000", "train.doctor=false"]
 
 
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return "unknown"
 
 
 def gan_row(seed: int, args: argparse.Namespace, root: Path) -> tuple[dict, np.ndarray]:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import time
 
@@ -31,6 +30,8 @@ import torch
 from gankit.data.table import builtin_table, split_frame
 from gankit.evaluation.table import table_scores
 from gankit.tabular import Synthesizer
+
+from machine import cpu_model
 
 MEASURES = ("shape_score", "tstr_f1_gb", "tstr_f1_lr", "dcr_ratio", "exact_copies", "s_per_epoch")
 
@@ -75,9 +76,7 @@ def main() -> None:
     methods = {"gankit ctgan": lambda *a: fit_gankit("ctgan", *a), "gankit tvae": lambda *a: fit_gankit("tvae", *a)}
     if peers_available():
         methods.update({"ctgan.CTGAN": lambda *a: fit_peer("CTGAN", *a), "ctgan.TVAE": lambda *a: fit_peer("TVAE", *a)})
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
-               platform.processor())
-    print(f"CPU: {cpu}, {os.cpu_count()} cores; load average at start {os.getloadavg()[0]:.2f}")
+    print(f"CPU: {cpu_model()}, {os.cpu_count()} cores; load average at start {os.getloadavg()[0]:.2f}")
     if not peers_available():
         print("ctgan 0.12.1 is not importable: peer rows missing (see the module docstring)")
     results: dict[str, dict[str, list[float]]] = {}

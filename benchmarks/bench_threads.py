@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import re
 import statistics
 import subprocess
@@ -23,19 +22,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from machine import cpu_model
+
 STEPS = {"dcgan-fashion": 40, "gan-ring": 300}
 QUIET = ["--set", "train.progress=false", "--set", "train.doctor=false", "--set", "train.sample_every=100000",
          "--set", "train.ckpt_every=100000", "--set", "train.log_every=20"]
 
 
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def train_images_per_second(recipe: str, threads: int, workdir: Path) -> float:
@@ -83,7 +76,7 @@ def main() -> None:
                 median = statistics.median(values)
                 rows.append(f"| {recipe} | {load} | {label} | {median:,.0f} | {median / idle_default:.0%} | "
                             f"{min(values):,.0f}–{max(values):,.0f} |")
-    print(f"{cpu_name()}, {cores} cores, torch threads compared; {time.strftime('%Y-%m-%d')}; "
+    print(f"{cpu_model()}, {cores} cores, torch threads compared; {time.strftime('%Y-%m-%d')}; "
           f"medians of {args.repeats} runs\n")
     print("| recipe | machine | threads | real images/s | of idle default | range |")
     print("|---|---|---|---|---|---|")

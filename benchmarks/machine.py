@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import platform
 from pathlib import Path
 
 
 def cpu_model() -> str:
-    """The first 'model name' of /proc/cpuinfo, or 'unknown' where there is none."""
+    """The first 'model name' of /proc/cpuinfo, else the machine type (platform.machine())."""
     try:
         lines = Path("/proc/cpuinfo").read_text().splitlines()
     except OSError:
-        return "unknown"
+        lines = []
     for line in lines:
         if line.startswith("model name"):
             return line.split(":", 1)[1].strip()
-    return "unknown"
+    return platform.machine() or "unknown"
