@@ -28,7 +28,7 @@ LAYERS = [
     ("reporting",),
     ("api", "tabular"),
     ("experiments",),
-    ("cli",),
+    ("cli", "cli_latent"),
 ]
 RANK = {top: rank for rank, tops in enumerate(LAYERS) for top in tops}
 # DESIGN.md: networks stay usable on their own, with explicit arguments; they never read a config or a game.

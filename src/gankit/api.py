@@ -27,7 +27,11 @@ from gankit.evaluation.series import is_series_run  # noqa: F401 (gankit sample:
 from gankit.games import DataSpec, build_game
 from gankit.sampling import (  # noqa: F401 (re-exported: the API's sampling verbs)
     DrawnSamples,
+    Interpolation,
     LoadedGenerator,
+    ProjectedImage,
+    check_interpolation_output,
+    check_projection_output,
     check_sample_output,
     draw_samples,
     find_checkpoint,
@@ -47,10 +51,15 @@ from gankit.sampling import (  # noqa: F401 (re-exported: the API's sampling ver
     Translations,
     check_translation_output,
     load_translator,
+    parse_seeds,
     parse_style,
+    save_interpolation,
+    save_projection,
     save_translations,
     translate,
 )
+from gankit.sampling import interpolate  # noqa: F401 (the latent walk: gankit interpolate)
+from gankit.sampling import project_image as project  # noqa: F401 (a real image into the latent: gankit project)
 from gankit.paths import make_dir
 from gankit.training import checkpoint as ckpt
 from gankit.training.run_folder import (  # noqa: F401

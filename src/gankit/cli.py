@@ -272,6 +272,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=0, metavar="N", help=THREADS_HELP)
     p.set_defaults(func=_cmd_translate)
 
+    from gankit.cli_latent import add_latent_parsers
+
+    add_latent_parsers(sub, THREADS_HELP)
     from gankit.evaluation.defaults import EVAL_DEFAULTS, METRIC_OUTPUTS
 
     p = sub.add_parser("eval", help="evaluate a run, a checkpoint or a folder of images against a reference")

@@ -1,0 +1,57 @@
+"""A tiny style-based generator (the interface of gankit's style-based families) and a run-like wrapper, so the
+w-space paths of interpolation and projection are tested without training a StyleGAN."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import torch
+from torch import nn
+
+from gankit.games import DataSpec
+from gankit.sampling.loading import LoadedGenerator
+
+
+class FakeStyled(nn.Module):
+    """z (4) -> w (4) by a tanh layer; w broadcast to 3 layers -> a 1x4x4 image by a *linear* map of the styles,
+    so an image is linear in w (and not in z)."""
+
+    num_ws, w_dim, z_dim = 3, 4, 4
+
+    def __init__(self) -> None:
+        super().__init__()
+        torch.manual_seed(0)
+        self.map = nn.Linear(4, 4)
+        self.out = nn.Linear(12, 16)
+        self.register_buffer("w_avg", torch.zeros(4))
+        with torch.no_grad():
+            self.w_avg.copy_(self.mapping(torch.randn(1000, 4)).mean(0))
+
+    def mapping(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        return torch.tanh(self.map(z) * 2)
+
+    def synthesis(self, ws: torch.Tensor, noise_mode: str = "random") -> torch.Tensor:
+        assert noise_mode == "const" and ws.shape[1:] == (3, 4)
+        return self.out(ws.flatten(1)).view(-1, 1, 4, 4)
+
+    def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        return self.synthesis(self.mapping(z, labels).unsqueeze(1).repeat(1, self.num_ws, 1), noise_mode="const")
+
+
+class FakeGame:
+    """What sampling asks of a game: generate, latent_shape, num_classes, takes_noise."""
+
+    takes_noise, num_classes = True, 0
+
+    def generate(self, generator, noise, labels=None):
+        return generator(noise, labels)
+
+    def latent_shape(self):
+        return (4,)
+
+
+def fake_styled_run() -> LoadedGenerator:
+    module = FakeStyled().eval().requires_grad_(False)
+    spec = DataSpec("fake", "image", (1, 4, 4))
+    return LoadedGenerator(FakeGame(), module, SimpleNamespace(game="style"), spec, 7, Path("run/checkpoints/x"))
