@@ -22,6 +22,9 @@ METRIC_OUTPUTS: dict[str, tuple[str, ...]] = {
     "dc": ("density", "coverage"),
     "modes": ("modes_covered", "high_quality_fraction", "reverse_kl"),
     "classes": ("classes_covered", "class_kl_from_uniform"),
+    # measured on the images themselves (gankit.metrics.swd, gankit.metrics.msssim); swd also gives swd_<height>
+    "swd": ("swd",),  # sliced Wasserstein distance on Laplacian pyramids, x10^3 (ProGAN, Karras et al. 2018)
+    "msssim": ("msssim", "msssim_real"),  # mean MS-SSIM of random pairs of samples, and of reference images
     # image-to-image runs (gankit.evaluation.translation): outputs of held-out inputs vs their targets
     "paired": ("l1", "psnr", "ssim"),
     "accuracy": ("translation_accuracy",),  # unpaired runs: translation_accuracy_a2b, translation_accuracy_b2a

@@ -37,6 +37,7 @@ from gankit.evaluation.series import evaluate_series, is_series_run
 from gankit.evaluation.table import evaluate_table
 from gankit.sampling.table import is_table_run
 from gankit.metrics import DEFAULTS, FeatureExtractor, evaluate, feature_extractor_names, get_feature_extractor
+from gankit.metrics.evaluate import PIXEL_METRICS
 from gankit.paths import check_creatable
 from gankit.sampling import load_generator
 from gankit.training.setup import resolve_device
@@ -160,6 +161,10 @@ def evaluate_source(
     src = load_source(source, n, seed=seed, label=label, device=torch_device, jacobian_rejection=jacobian_rejection)
     count = n or default_n(src.kind)
     reference = load_reference(ref, src, count, label=label)
+    pixels_only = chosen is not None and all(name in PIXEL_METRICS for name in chosen)
+    if pixels_only:  # swd and msssim read the images themselves: no extractor to build (or train)
+        _metrics_for(chosen, src, reference, False, "none")
+        return _evaluate_pixels(src, reference, chosen, count, seed)
     if extractor is None and src.kind == "image" and extractor_name == "classifier" and not reference.labelled:
         extractor_name = "inception"
         say(f"note: reference '{reference.display}' has no class labels to train the domain classifier on; "
@@ -203,6 +208,18 @@ def evaluate_source(
         **{k: v for k, v in metric_settings.items() if k not in ("extractor", "seed")},
         "cache_dir": str(cache),
     }
+    return result
+
+
+def _evaluate_pixels(src: EvalSource, reference: Reference, chosen: tuple[str, ...], count: int,
+                     seed: int) -> dict[str, Any]:
+    """`evaluate_source` for metrics measured on the pixels alone (swd, msssim): no features are extracted."""
+    check_compatible(src, reference, "none")
+    result = evaluate(src.samples, reference.data.x, chosen, "none", seed=seed)
+    metric_settings = result.pop("settings")
+    result["settings"] = {**src.settings, "ref": reference.settings(), "n": count, "seed": seed,
+                          "extractor": "none (pixels)", "classifier": None, "precision": "fp32", "skipped": [],
+                          **{k: v for k, v in metric_settings.items() if k not in ("extractor", "seed")}}
     return result
 
 
@@ -253,6 +270,8 @@ def _metrics_for(chosen: tuple[str, ...] | None, src: EvalSource, reference: Ref
             chosen = tuple(m for m in chosen if m != "modes")
         return chosen, skipped
     for name in chosen:
+        if name in PIXEL_METRICS and src.kind != "image":
+            raise ConfigError(f"metric {name!r} measures images; {src.settings['source']} gives {src.kind}")
         if name in ("paired", "accuracy"):
             raise ConfigError(f"metric {name!r} needs an image-to-image run (outputs with targets); "
                               f"{src.settings['source']} is not one")

@@ -13,6 +13,7 @@ DEFAULTS: dict[str, object] = {
     "dc_k": 5,  # Naeem et al. 2020
     "is_splits": 10,  # Salimans et al. 2016
     "mode_threshold": 3.0,  # VEEGAN / PacGAN: within 3 standard deviations
+    "msssim_pairs": 10_000,  # MS-SSIM diversity: random pairs of generated images (ProGAN's Table 1: 10,000)
     "seed": 0,
     "distance_chunk": 1024,  # rows of a pairwise-distance block (memory bound: chunk x N float64)
 }

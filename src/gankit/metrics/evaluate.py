@@ -21,10 +21,13 @@ from gankit.metrics.frechet import fid_from_features, frechet_distance, mean_and
 from gankit.metrics.inception_score import inception_score
 from gankit.metrics.kid import kid
 from gankit.metrics.manifold import density_coverage, precision_recall
+from gankit.metrics.msssim import msssim_diversity
 from gankit.metrics.reference_cache import reference_stats
+from gankit.metrics.swd import swd
 
-METRICS = ("fid", "kid", "is", "pr", "dc", "modes", "classes")
+METRICS = ("fid", "kid", "is", "pr", "dc", "modes", "classes", "swd", "msssim")
 _NEEDS_REAL = ("fid", "kid", "pr", "dc")
+PIXEL_METRICS = ("swd", "msssim")  # computed on the images themselves, no extractor
 _NEEDS_LOGITS = ("is", "classes")
 
 
@@ -63,6 +66,8 @@ def _check_applicable(name: str, kind: str, has_real: bool, has_logits: bool, ha
         raise ConfigError(f"metric {name!r} needs class logits: extractor {extractor!r} has none on {kind}")
     if name == "modes" and not (kind == "vectors" and has_modes):
         raise ConfigError("metric 'modes' needs points (N, D) with modes= and mode_std= given")
+    if name in PIXEL_METRICS and kind != "images":
+        raise ConfigError(f"metric {name!r} needs images (N, C, H, W), got {kind}")
 
 
 def _cache_key(reference_key: Any, extractor: FeatureExtractor | None, real: Any) -> dict[str, Any]:
@@ -98,6 +103,7 @@ def evaluate(
     dc_k: int = int(DEFAULTS["dc_k"]),  # type: ignore[arg-type]
     is_splits: int = int(DEFAULTS["is_splits"]),  # type: ignore[arg-type]
     seed: int = int(DEFAULTS["seed"]),  # type: ignore[arg-type]
+    msssim_pairs: int = int(DEFAULTS["msssim_pairs"]),  # type: ignore[arg-type]
     reference_key: dict[str, Any] | None = None,
     cache_dir: str | Path | None = None,
     progress: Callable[[int], None] | None = None,
@@ -112,8 +118,11 @@ def evaluate(
 
     ``metrics`` names any of "fid", "kid" (-> ``kid``, ``kid_std``), "is" (-> ``is``, ``is_std``), "pr"
     (-> ``precision``, ``recall``), "dc" (-> ``density``, ``coverage``), "modes" (points with ``modes``
-    (K, D) and ``mode_std`` -> ``modes_covered``, ``high_quality_fraction``, ``reverse_kl``) and "classes"
-    (-> ``classes_covered``, ``class_kl_from_uniform``, ``class_histogram``). ``None`` means every metric that
+    (K, D) and ``mode_std`` -> ``modes_covered``, ``high_quality_fraction``, ``reverse_kl``) "classes"
+    (-> ``classes_covered``, ``class_kl_from_uniform``, ``class_histogram``), and two measured on the images
+    themselves, no extractor: "swd" (-> ``swd`` and ``swd_<height>`` per pyramid level, ×10³; against real
+    images, `gankit.metrics.swd`) and "msssim" (-> ``msssim``, the mean MS-SSIM of ``msssim_pairs`` random pairs
+    of fakes, and ``msssim_real`` of the real images when given; `gankit.metrics.msssim`). ``None`` means every metric that
     applies to the inputs: fid, kid, pr, dc when there are real samples, is and classes when the extractor has
     logits, modes when modes are given. Asking for one that does not apply raises ConfigError (the Inception
     network shipped here has no logits, so "is" needs the "classifier" extractor).
@@ -131,8 +140,10 @@ def evaluate(
     has_real = real is not None or use_cache
     real_kind = _kind(real, "real") if real is not None else None
 
-    feature_extractor = _resolve_extractor(extractor, extractor_kwargs) if "images" in (kind, real_kind) else None
-    extractor_name = feature_extractor.name if feature_extractor is not None else "identity"
+    pixels_only = metrics is not None and bool(metrics) and all(name in PIXEL_METRICS for name in metrics)
+    feature_extractor = (_resolve_extractor(extractor, extractor_kwargs)
+                         if "images" in (kind, real_kind) and not pixels_only else None)
+    extractor_name = "none" if pixels_only else feature_extractor.name if feature_extractor is not None else "identity"
     has_logits = feature_extractor is not None and feature_extractor.has_logits
     chosen = tuple(metrics) if metrics is not None else _default_metrics(kind, has_real, has_logits, has_modes)
     if not chosen:
@@ -146,8 +157,10 @@ def evaluate(
             return extract(feature_extractor, samples, batch_size, progress=progress, dtype=feature_dtype)
         return to_numpy(samples)
 
-    fake_features = features_of(fake)
+    fake_features = None if pixels_only else features_of(fake)
     result: dict[str, Any] = {}
+    if "swd" in chosen and (real is None or real_kind != "images" or tuple(real.shape[1:]) != tuple(fake.shape[1:])):
+        raise ConfigError("metric 'swd' needs real images of the fakes' shape (not features or cached statistics)")
     real_features = None
     reference_sigma = reference_mu = None
     if any(name in _NEEDS_REAL for name in chosen):
@@ -164,6 +177,7 @@ def evaluate(
             reference_mu, reference_sigma, real_features = reference_stats(key, compute, cache_dir)  # type: ignore[arg-type]
         else:
             real_features = features_of(real)
+        assert fake_features is not None
         if real_features.shape[1] != fake_features.shape[1]:
             raise DataError(f"real and fake features differ in width: {real_features.shape[1]} vs {fake_features.shape[1]}")
 
@@ -194,15 +208,22 @@ def evaluate(
         found = mode_coverage(fake_features, modes, mode_std, mode_threshold)  # type: ignore[arg-type]
         result.update({name: found[name] for name in ("modes_covered", "high_quality_fraction", "reverse_kl")})
         result["mode_histogram"] = found["histogram"]
+    if "swd" in chosen:
+        result.update(swd(torch.as_tensor(fake), torch.as_tensor(real), seed=seed))
+    if "msssim" in chosen:
+        result["msssim"] = msssim_diversity(torch.as_tensor(fake), pairs=msssim_pairs, seed=seed)
+        if real is not None and real_kind == "images":
+            result["msssim_real"] = msssim_diversity(torch.as_tensor(real), pairs=msssim_pairs, seed=seed)
 
     result["settings"] = {
         "metrics": list(chosen),
         "extractor": extractor_name,
-        "extractor_id": feature_extractor.cache_id() if feature_extractor is not None else "identity",
+        "extractor_id": feature_extractor.cache_id() if feature_extractor is not None else extractor_name,
         "feature_dtype": str(feature_dtype or torch.float32).removeprefix("torch."),
-        "feature_dim": int(fake_features.shape[1]),
-        "n_fake": int(fake_features.shape[0]),
-        "n_real": None if real_features is None else int(real_features.shape[0]),
+        "feature_dim": None if fake_features is None else int(fake_features.shape[1]),
+        "n_fake": int(fake.shape[0]),
+        "n_real": int(real_features.shape[0]) if real_features is not None else (
+            int(real.shape[0]) if real is not None and "swd" in chosen else None),
         "batch_size": batch_size if batch_size is not None or feature_extractor is None
         else feature_extractor.preferred_batch_size,
         "kid_subsets": kid_subsets,
@@ -214,6 +235,7 @@ def evaluate(
         "is_splits": is_splits,
         "mode_threshold": mode_threshold,
         "mode_std": mode_std,
+        "msssim_pairs": msssim_pairs if "msssim" in chosen else None,
         "seed": seed,
         "reference_cache": str(cache_dir) if use_cache else None,
     }
