@@ -30,7 +30,9 @@ from gankit.metrics.frechet import fid_from_features, frechet_distance, mean_and
 from gankit.metrics.inception_score import inception_score
 from gankit.metrics.kid import kid, polynomial_kernel
 from gankit.metrics.manifold import density_coverage, precision_recall
+from gankit.metrics.msssim import ms_ssim, msssim_diversity, ssim
 from gankit.metrics.reference_cache import reference_stats
+from gankit.metrics.swd import sliced_wasserstein, swd
 
 __all__ = [
     "DEFAULTS",
@@ -54,10 +56,15 @@ __all__ = [
     "load_classifier",
     "mean_and_covariance",
     "mode_coverage",
+    "ms_ssim",
+    "msssim_diversity",
     "polynomial_kernel",
     "precision_recall",
     "reference_stats",
     "register_feature_extractor",
     "save_classifier",
+    "sliced_wasserstein",
+    "ssim",
+    "swd",
     "train_classifier",
 ]
