@@ -15,7 +15,7 @@ from gankit.sampling.loading import LoadedGenerator
 
 class FakeStyled(nn.Module):
     """z (4) -> w (4) by a tanh layer; w broadcast to 3 layers -> a 1x4x4 image by a *linear* map of the styles,
-    so an image is linear in w (and not in z)."""
+    so an image is linear in w (and not in z), and inside [-1, 1]."""
 
     num_ws, w_dim, z_dim = 3, 4, 4
 
@@ -24,6 +24,7 @@ class FakeStyled(nn.Module):
         torch.manual_seed(0)
         self.map = nn.Linear(4, 4)
         self.out = nn.Linear(12, 16)
+        nn.init.uniform_(self.out.weight, -0.05, 0.05)  # |image| < 12 x 0.05 + |bias| < 1: no pixel is clipped
         self.register_buffer("w_avg", torch.zeros(4))
         with torch.no_grad():
             self.w_avg.copy_(self.mapping(torch.randn(1000, 4)).mean(0))

@@ -10,7 +10,7 @@ interpolation (Shoemake 1985, "Animating rotation with quaternion curves"),
 which keeps the norm of unit vectors and moves at constant angular speed. Style-based generators (StyleGAN,
 Karras et al. 2019, §4) are walked linearly in the intermediate space w = mapping(z), where they are trained to
 be disentangled and where the paper measures its perceptual path length: w(t) = (1 − t)·w_a + t·w_b, broadcast to
-every layer and rendered by `G.synthesis(ws, noise_mode="const")`.
+every layer and rendered by `G.synthesis(ws, noise_mode="const")`, clipped to [-1, 1] as samples are.
 
 The code of seed s is the one ``gankit sample RUN -n 1 --seed s`` draws (`gankit.sampling.draw`; without rejection
 sampling, ``--jacobian-rejection 0`` for a run that rejects by default), and the frames at t = 0 and t = 1 are
@@ -126,7 +126,7 @@ def interpolate(source: str | Path | LoadedGenerator, seeds: str | Sequence[int]
                     z, y = (za, ya) if t == 0.0 else (zb, yb)
                     image = game.generate(module, z, y)
                 elif style:
-                    image = module.synthesis(path[i:i + 1], noise_mode="const")
+                    image = module.synthesis(path[i:i + 1], noise_mode="const").clamp(-1, 1)
                 else:
                     image = game.generate(module, path[i:i + 1], ya if t < 0.5 else yb)
                 out.append(image.float().cpu())
@@ -143,12 +143,12 @@ def _w_walk(module: torch.nn.Module, za: torch.Tensor, ya: torch.Tensor | None, 
 def check_image_generator(loaded: LoadedGenerator, verb: str) -> None:
     """Refuse a run whose generator does not map noise to images (points, tables, series, translations)."""
     where = loaded.checkpoint.parent.parent
-    if not loaded.game.takes_noise:
-        raise ConfigError(f"{where} maps images to images (game '{loaded.config.game}'), so it has no latent "
-                          f"space to {verb}")
     if loaded.data.kind != "image" or len(loaded.data.sample_shape) != 3:
         raise ConfigError(f"{where} generates {loaded.data.kind} data, not images: `gankit {verb}` needs a "
                           "noise-to-image run")
+    if not loaded.game.takes_noise:
+        raise ConfigError(f"{where} maps images to images (game '{loaded.config.game}'), so it has no latent "
+                          f"space to {verb}")
 
 
 def check_interpolation_output(out: str | Path, *, force: bool = False) -> Path:

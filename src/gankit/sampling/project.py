@@ -159,7 +159,7 @@ def _w_start(generator: nn.Module, target: torch.Tensor, labels: torch.Tensor | 
     starts from the mean w, estimated from 10,000 codes)."""
     if labels is None:
         return generator.w_avg.detach().to(target.device).reshape(1, -1).repeat(len(target), 1)
-    z_dim = int(getattr(generator, "z_dim", generator.w_avg.shape[-1]))
+    z_dim = int(getattr(generator, "z_dim", getattr(generator.mapping, "z_dim", generator.w_avg.shape[-1])))
     codes = torch.randn(1000, z_dim, generator=torch.Generator(device=target.device).manual_seed(seed),
                         device=target.device)
     return torch.stack([generator.mapping(codes, y.expand(len(codes))).mean(0) for y in labels.expand(len(target))])
