@@ -10,7 +10,7 @@ from latent_helpers import fake_styled_run
 from PIL import Image
 
 from gankit import api
-from gankit.sampling.interpolate import lerp, slerp
+from gankit.sampling.interpolate import lerp, slerp, slerp_rows
 
 
 def test_slerp_keeps_unit_norm_and_halves_the_angle():
@@ -25,6 +25,15 @@ def test_slerp_keeps_unit_norm_and_halves_the_angle():
     a, b = torch.randn(2, 16, generator=torch.Generator().manual_seed(0))
     a, b = a / a.norm(), b / b.norm()
     assert torch.allclose(slerp(a, b, torch.rand(20)).norm(dim=1), torch.ones(20), atol=1e-5)
+
+
+def test_row_wise_slerp_is_slerp_of_each_row():
+    a, b = torch.randn(2, 5, 3, generator=torch.Generator().manual_seed(2))
+    t = torch.tensor([0.0, 0.3, 0.5, 0.9, 1.0])
+    rows = slerp_rows(a, b, t)
+    for i in range(5):
+        assert torch.allclose(rows[i], slerp(a[i], b[i], [float(t[i])])[0], atol=1e-6)
+    assert torch.allclose(slerp_rows(a, 3 * a, t)[2], 2 * a[2])  # parallel rows: the straight line
 
 
 def test_slerp_and_lerp_ends_are_exact_and_parallel_codes_go_straight():

@@ -25,6 +25,7 @@ METRIC_OUTPUTS: dict[str, tuple[str, ...]] = {
     # measured on the images themselves (gankit.metrics.swd, gankit.metrics.msssim); swd also gives swd_<height>
     "swd": ("swd",),  # sliced Wasserstein distance on Laplacian pyramids, x10^3 (ProGAN, Karras et al. 2018)
     "msssim": ("msssim", "msssim_real"),  # mean MS-SSIM of random pairs of samples, and of reference images
+    "ppl": ("ppl",),  # perceptual path length of a run's generator (gankit.evaluation.ppl; needs asset vgg16)
     # image-to-image runs (gankit.evaluation.translation): outputs of held-out inputs vs their targets
     "paired": ("l1", "psnr", "ssim"),
     "accuracy": ("translation_accuracy",),  # unpaired runs: translation_accuracy_a2b, translation_accuracy_b2a
@@ -50,6 +51,7 @@ EVAL_DEFAULTS: dict[str, object] = {
     "n_points": 2_500,  # the VEEGAN / PacGAN protocol draws 2,500 samples
     "seed": 0,  # latent vectors, labels and KID subsets
     "reference_points_seed": 1,  # reference points of a synthetic mixture, independent of a run's seed 0
+    "ppl_pairs": 1_000,  # latent pairs of the perceptual path length (the StyleGAN paper: 100,000); --n overrides
     "precision": "fp32",  # feature extraction: fp32 or bf16 (autocast); docs/BENCHMARKS.md has the FID change
     "metrics_translation": ("paired", "fid", "kid", "accuracy"),  # accuracy: when the targets have classes
     "metrics_unpaired": ("fid", "kid", "accuracy", "cycle"),  # per direction (a2b, b2a): cyclegan runs

@@ -158,13 +158,20 @@ def evaluate_source(
                                     batch_size=batch_size, cache=cache, device=torch_device,
                                     feature_dtype=FEATURE_DTYPES[precision], precision=precision,
                                     build_extractor=build_extractor, say=say)
+    ppl = None
+    if chosen is not None and "ppl" in chosen:  # a property of the generator, measured before its samples
+        ppl = _path_length(source, n, seed, label, torch_device, say)
+        chosen = tuple(name for name in chosen if name != "ppl")
+        if not chosen:
+            return {"ppl": ppl[0], "settings": {"source": str(source), "seed": seed, "extractor": "none",
+                                                "extractor_id": "none", "skipped": [], **ppl[1]}}
     src = load_source(source, n, seed=seed, label=label, device=torch_device, jacobian_rejection=jacobian_rejection)
     count = n or default_n(src.kind)
     reference = load_reference(ref, src, count, label=label)
     pixels_only = chosen is not None and all(name in PIXEL_METRICS for name in chosen)
     if pixels_only:  # swd and msssim read the images themselves: no extractor to build (or train)
         _metrics_for(chosen, src, reference, False, "none")
-        return _evaluate_pixels(src, reference, chosen, count, seed)
+        return _with_ppl(_evaluate_pixels(src, reference, chosen, count, seed), ppl)
     if extractor is None and src.kind == "image" and extractor_name == "classifier" and not reference.labelled:
         extractor_name = "inception"
         say(f"note: reference '{reference.display}' has no class labels to train the domain classifier on; "
@@ -208,7 +215,27 @@ def evaluate_source(
         **{k: v for k, v in metric_settings.items() if k not in ("extractor", "seed")},
         "cache_dir": str(cache),
     }
-    return result
+    return _with_ppl(result, ppl)
+
+
+def _path_length(source: str | Path, n: int | None, seed: int, label: int | None, device: torch.device,
+                 say: Callable[[str], None]) -> tuple[float, dict[str, Any]]:
+    """(PPL, settings) of a run's generator over --n pairs (default EVAL_DEFAULTS["ppl_pairs"])."""
+    from gankit.evaluation.ppl import perceptual_path_length
+
+    if not (Path(source).is_dir() and is_run_or_checkpoint(Path(source))):
+        raise ConfigError(f"metric 'ppl' measures a generator; {source} is not a run or checkpoint")
+    pairs = n or int(EVAL_DEFAULTS["ppl_pairs"])  # type: ignore[call-overload]
+    say(f"perceptual path length over {pairs} latent pairs (VGG16 features)")
+    return perceptual_path_length(source, pairs=pairs, seed=seed, label=label, device=device)
+
+
+def _with_ppl(result: dict[str, Any], ppl: tuple[float, dict[str, Any]] | None) -> dict[str, Any]:
+    """`result` with the perceptual path length (and its settings) added, when it was measured."""
+    if ppl is None:
+        return result
+    settings = result.pop("settings")
+    return {**result, "ppl": ppl[0], "settings": {**settings, **ppl[1]}}
 
 
 def _evaluate_pixels(src: EvalSource, reference: Reference, chosen: tuple[str, ...], count: int,
@@ -328,6 +355,10 @@ def format_table(result: dict[str, Any]) -> str:
     width = max([len("metric")] + [len(k) for k, _ in rows])
     lines = [f"{'metric':<{width}}  value"] + [f"{k:<{width}}  {v}" for k, v in rows]
     s = result["settings"]
+    if "ref" not in s:  # the perceptual path length alone: no samples were compared with a reference
+        lines.append(f"\nperceptual path length of {s['source']} over {s['ppl_pairs']} latent pairs in {s['ppl_space']} "
+                     f"(ε = {s['ppl_epsilon']:g}); seed {s['seed']}")
+        return "\n".join(lines)
     ref = s["ref"]
     where = f"{s['source']}" + (f" (step {s['step']})" if s.get("step") is not None else "")
     if s.get("jacobian_rejection"):

@@ -32,8 +32,8 @@ from gankit.sampling.draw import _latent_drawer
 from gankit.sampling.loading import LoadedGenerator, load_generator
 from gankit.sampling.output import check_sample_output, save_samples
 
-__all__ = ["Interpolation", "check_interpolation_output", "interpolate", "is_style_generator", "parse_seeds",
-           "save_interpolation", "slerp"]
+__all__ = ["Interpolation", "check_interpolation_output", "interpolate", "is_style_generator", "lerp", "parse_seeds",
+           "save_interpolation", "slerp", "slerp_rows"]
 
 #: What `gankit interpolate --out` may name: an animated GIF, a PNG grid, a .npy array or a folder of PNG frames.
 OUTPUT_SUFFIXES = (".gif", ".png", ".npy", "")
@@ -58,6 +58,21 @@ def slerp(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor | Sequence[float]) -
     else:
         wa, wb = torch.sin((1.0 - t) * omega) / torch.sin(omega), torch.sin(t * omega) / torch.sin(omega)
     return wa.to(a.dtype) * a + wb.to(a.dtype) * b
+
+
+def slerp_rows(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """Row-wise slerp: row i is slerp(a_i, b_i; t_i) for codes a, b of shape (N, ...) and fractions t of shape (N,)
+    (the straight line where a_i and b_i are nearly parallel). Computed in float64, returned in a's type."""
+    a64, b64 = a.double().flatten(1), b.double().flatten(1)
+    t = torch.as_tensor(t, dtype=torch.float64, device=a.device).reshape(-1, 1)
+    cos = ((a64 * b64).sum(1) / (a64.norm(dim=1) * b64.norm(dim=1)).clamp_min(1e-300)).clamp(-1.0, 1.0)
+    omega = torch.arccos(cos).reshape(-1, 1)
+    sin = torch.sin(omega)
+    straight = sin < 1e-7
+    safe = torch.where(straight, torch.ones_like(sin), sin)
+    wa = torch.where(straight, 1.0 - t, torch.sin((1.0 - t) * omega) / safe)
+    wb = torch.where(straight, t, torch.sin(t * omega) / safe)
+    return (wa * a64 + wb * b64).to(a.dtype).reshape(a.shape)
 
 
 def lerp(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor | Sequence[float]) -> torch.Tensor:

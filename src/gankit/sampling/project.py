@@ -23,15 +23,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
+from gankit.metrics.ppl import feature_distance, upscaled
 from gankit.sampling.interpolate import is_style_generator
 
 __all__ = ["LossFn", "Projection", "perceptual_loss", "pixel_mse", "project"]
 
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # (reconstruction, target) -> per-image loss (N,)
-PERCEPTUAL_SIZE = 64  # images are scaled up to at least this many pixels before VGG16 sees them
 
 
 @dataclass
@@ -54,10 +53,11 @@ def pixel_mse(reconstruction: torch.Tensor, target: torch.Tensor) -> torch.Tenso
 def perceptual_loss(weight: float = 1.0, taps: int = 3, net: nn.Module | None = None) -> LossFn:
     """Pixel MSE plus `weight` × a VGG16 feature distance, per image.
 
-    The distance follows LPIPS (Zhang et al. 2018) without its learned weights: at each of the first `taps` taps
-    (relu1_1 ...) the features are scaled to unit length along the channels, and the squared differences are
-    averaged over positions and summed over channels and taps, so identical images score 0 and every tap counts
-    alike. Images smaller than 64 px are scaled up (bilinear) first, so the deeper taps keep a few positions.
+    The distance (`gankit.metrics.ppl.feature_distance`) follows LPIPS (Zhang et al. 2018) without its learned
+    weights: at each of the first `taps` taps (relu1_1 ...) the features are scaled to unit length along the
+    channels, and the squared differences are summed over channels, averaged over positions and summed over taps,
+    so identical images score 0 and every tap counts alike. Images smaller than 64 px are scaled up (bilinear)
+    first (`gankit.metrics.ppl.upscaled`), so the deeper taps keep a few positions.
     `net` defaults to the frozen VGG16 of asset ``vgg16`` (`MissingAssetError` naming its install if absent).
     """
     if net is None:
@@ -67,27 +67,12 @@ def perceptual_loss(weight: float = 1.0, taps: int = 3, net: nn.Module | None = 
 
     def loss(reconstruction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         vgg = net.to(reconstruction.device)
-        x, t = _upscaled(reconstruction), _upscaled(target)
-        total = pixel_mse(reconstruction, target)
         with torch.no_grad():
-            target_features = [_unit(f) for f in vgg(t)]
-        for fx, ft in zip(vgg(x), target_features):
-            total = total + weight * (_unit(fx) - ft).pow(2).sum(1).flatten(1).mean(1)
-        return total
+            target_features = vgg(upscaled(target))
+        return pixel_mse(reconstruction, target) + weight * feature_distance(vgg(upscaled(reconstruction)),
+                                                                             target_features)
 
     return loss
-
-
-def _unit(features: torch.Tensor) -> torch.Tensor:
-    return features / (features.pow(2).sum(1, keepdim=True).sqrt() + 1e-10)
-
-
-def _upscaled(images: torch.Tensor) -> torch.Tensor:
-    side = min(images.shape[-2:])
-    if side >= PERCEPTUAL_SIZE:
-        return images
-    factor = math.ceil(PERCEPTUAL_SIZE / side)
-    return F.interpolate(images, scale_factor=factor, mode="bilinear", align_corners=False)
 
 
 def project(generator: nn.Module | Callable[[torch.Tensor], torch.Tensor], target: torch.Tensor, *,

@@ -40,19 +40,41 @@ class FakeStyled(nn.Module):
         return self.synthesis(self.mapping(z, labels).unsqueeze(1).repeat(1, self.num_ws, 1), noise_mode="const")
 
 
+class Reshape(nn.Module):
+    """G(z) = z itself, shown as a (1, side, side) image: z (side²)."""
+
+    def __init__(self, side: int) -> None:
+        super().__init__()
+        self.side = side
+        self.unused = nn.Parameter(torch.zeros(()))  # a device to report
+
+    def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        return z.view(-1, 1, self.side, self.side)
+
+
 class FakeGame:
     """What sampling asks of a game: generate, latent_shape, num_classes, takes_noise."""
 
     takes_noise, num_classes = True, 0
 
+    def __init__(self, latent: int = 4) -> None:
+        self.latent = latent
+
     def generate(self, generator, noise, labels=None):
         return generator(noise, labels)
 
     def latent_shape(self):
-        return (4,)
+        return (self.latent,)
 
 
 def fake_styled_run() -> LoadedGenerator:
     module = FakeStyled().eval().requires_grad_(False)
     spec = DataSpec("fake", "image", (1, 4, 4))
     return LoadedGenerator(FakeGame(), module, SimpleNamespace(game="style"), spec, 7, Path("run/checkpoints/x"))
+
+
+def identity_run(side: int = 64) -> LoadedGenerator:
+    """A "generator" whose image is its latent code (side² numbers), for path lengths computed by hand."""
+    spec = DataSpec("fake", "image", (1, side, side))
+    return LoadedGenerator(FakeGame(side * side), Reshape(side).eval(), SimpleNamespace(game="unconditional"), spec,
+                           1, Path("run/checkpoints/x"))
