@@ -4,15 +4,20 @@
     PYTHONPATH=src .venv/bin/python benchmarks/bench_tables.py                          # breast-cancer and wine, 3 seeds
     PYTHONPATH=src .venv/bin/python benchmarks/bench_tables.py --data breast-cancer --seeds 0 --epochs 300
 
-This script installs nothing. When ``ctgan`` is importable (``pip install ctgan==0.12.1`` into a separate
-environment: it is under the Business Source License, never a dependency of gankit, and its code is not read),
-its rows are added; else only gankit's rows are measured and the peers are reported as missing.
+This script installs nothing. When ``ctgan`` 0.12.1 is importable its rows are added; else only gankit's rows
+are measured and the peers are reported as missing. ``ctgan`` is under the Business Source License: never a
+dependency of gankit, and its code is not read. Run the side by side from an environment of its own:
+
+    python3 -m venv /tmp/peers && /tmp/peers/bin/pip install torch==2.13.0
+    /tmp/peers/bin/pip install -e ".[tables]" ctgan==0.12.1 torch==2.13.0
+    PYTHONPATH=src /tmp/peers/bin/python benchmarks/bench_tables.py --data breast-cancer,wine,superstore,flchain
 
 Protocol: each table is split once (20% held out, seed 0, `gankit.data.table.split_frame`); every method trains
 ``--epochs`` passes over the training rows at batch ``--batch`` (a multiple of 10, the PacGAN pack), then
 samples as many rows as it trained on (sample seed 0), scored by `gankit.evaluation.table.table_scores`
 (shape score = 1 - mean KS/TV distance, macro-F1 of gradient boosting and logistic regression trained on the
-synthetic rows and tested on the held-out rows, DCR ratio, exact copies). Seconds per epoch are the fit's wall
+synthetic rows and tested on the held-out rows, DCR ratio, exact copies) and sdmetrics' quality report
+(``sdv_quality``, `gankit.metrics.table_quality`), the same scorer for every method. Seconds per epoch are the fit's wall
 time (gankit: including the mixture fits, as ctgan's are) over the epochs; runs go one at a time on one thread.
 Prints the CPU, the load average and one Markdown table; ``--json FILE`` keeps the numbers.
 """
@@ -33,7 +38,7 @@ from gankit.tabular import Synthesizer
 
 from machine import cpu_model
 
-MEASURES = ("shape_score", "tstr_f1_gb", "tstr_f1_lr", "dcr_ratio", "exact_copies", "s_per_epoch")
+MEASURES = ("sdv_quality", "shape_score", "tstr_f1_gb", "tstr_f1_lr", "dcr_ratio", "exact_copies", "s_per_epoch")
 
 
 def fit_gankit(method: str, train, epochs: int, batch: int, seed: int):

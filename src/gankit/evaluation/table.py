@@ -1,7 +1,8 @@
 """Evaluating a table run (`gankit.metrics.table`): ``n`` synthetic rows (default: as many as the training rows)
 against the run's own training rows (fidelity, privacy) and its held-out rows (utility, the privacy baseline).
 
-Metric groups (``--metrics``): ``fidelity`` (shape_score, ks_mean, tv_mean), ``utility`` (train on synthetic /
+Metric groups (``--metrics``): ``fidelity`` (shape_score, ks_mean, tv_mean, and SDMetrics' quality report:
+sdv_quality, sdv_column_shapes, sdv_pair_trends), ``utility`` (train on synthetic /
 train on real, macro-F1 or R² of ``data.target``; needs a target and held-out rows), ``privacy`` (DCR against
 held-out rows, exact copies).
 """
@@ -16,6 +17,7 @@ import torch
 from gankit.data.table import raw_table, split_frame
 from gankit.errors import ConfigError
 from gankit.metrics.table import fidelity, privacy, utility
+from gankit.metrics.table_quality import quality_report
 from gankit.sampling import load_generator
 from gankit.sampling.table import sample_table
 
@@ -28,6 +30,7 @@ def table_scores(synthetic, train, test, target: str | None, metrics: Sequence[s
     out: dict[str, float] = {}
     if "fidelity" in metrics:
         out.update(fidelity(train, synthetic))
+        out.update(quality_report(train, synthetic))
     if "utility" in metrics and target is not None and len(test):
         out.update(utility(synthetic, train, test, target, seed=seed))
     if "privacy" in metrics:

@@ -47,8 +47,11 @@ def tv_distance(real, fake) -> float:
     """
     import pandas as pd
 
-    p = pd.Series(list(real), dtype=object).fillna("<missing>").astype(str).value_counts(normalize=True)
-    q = pd.Series(list(fake), dtype=object).fillna("<missing>").astype(str).value_counts(normalize=True)
+    def shares(values) -> "pd.Series":
+        s = pd.Series(list(values), dtype=object)
+        return s.astype(str).where(s.notna(), "<missing>").value_counts(normalize=True)
+
+    p, q = shares(real), shares(fake)
     keys = p.index.union(q.index)
     return float(0.5 * np.abs(p.reindex(keys, fill_value=0).to_numpy() - q.reindex(keys, fill_value=0).to_numpy()).sum())
 
