@@ -294,7 +294,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--precision", choices=("fp32", "bf16"), help="arithmetic of the feature extraction (default "
                    f"{EVAL_DEFAULTS['precision']}; bf16 moves FID, see docs/BENCHMARKS.md)")
     p.add_argument("--plot", metavar="FILE.png", help="real series runs: draw the generated paths against the series "
-                   "(cumulative returns, return density, ACFs, leverage) into this new PNG")
+                   "(cumulative returns, return density, ACFs, leverage); binary table runs: medGAN's dimension-wise "
+                   "probability and prediction plots; into this new PNG")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--threads", type=int, default=0, metavar="N", help=THREADS_HELP)
     p.set_defaults(func=_cmd_eval)
