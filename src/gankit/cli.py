@@ -281,7 +281,8 @@ def build_parser() -> argparse.ArgumentParser:
                    f"{','.join(EVAL_DEFAULTS['metrics_images'])} for images, "  # type: ignore[arg-type]
                    f"{','.join(EVAL_DEFAULTS['metrics_points'])} for points, "  # type: ignore[arg-type]
                    f"{','.join(EVAL_DEFAULTS['metrics_series'])} for series, plus facts for real series, "  # type: ignore[arg-type]
-                   f"{','.join(EVAL_DEFAULTS['metrics_table'])} for tables)")  # type: ignore[arg-type]
+                   f"{','.join(EVAL_DEFAULTS['metrics_table'])} for tables, plus dimwise for binary "  # type: ignore[arg-type]
+                   "tables)")
     p.add_argument("--n", type=int, help=f"samples (default {EVAL_DEFAULTS['n_images']} images, "
                    f"{EVAL_DEFAULTS['n_points']} points, every evaluation window of a series and 100 whole-length "
                    "paths for its stylized facts, as many rows as a table's training rows)")
