@@ -146,8 +146,10 @@ def test_a_run_resumed_across_the_end_of_pretraining_continues_bit_exactly(tmp_p
     """Stopped after step 3 (the last of the pretraining) and resumed to step 7: the same weights and Adam
     moments as the run that went straight through the switch."""
     table = tmp_path / "codes.csv"
-    binary_table(300).to_csv(table, index=False)
-    tiny = SMALL + [f"data.path={table}", "data.target=c0", "medgan.pretrain_steps=3", "train.batch_size=50", "train.d_steps=2",
+    df = binary_table(300)
+    df["visits"] = np.random.default_rng(1).poisson(3.0, 300)  # a count column: ReLU output, squared error
+    df.to_csv(table, index=False)
+    tiny = SMALL + [f"data.path={table}", "data.target=c0", "medgan.pretrain_steps=3", "optim.decay=none", "train.batch_size=50", "train.d_steps=2",
                     "train.log_every=1"]
     api.train(load_config("medgan-flchain", tiny + ["train.steps=7"]), tmp_path / "straight")
     api.train(load_config("medgan-flchain", tiny + ["train.steps=3"]), tmp_path / "stopped")
@@ -159,10 +161,15 @@ def test_a_run_resumed_across_the_end_of_pretraining_continues_bit_exactly(tmp_p
     a, b = _tensors(tmp_path / "straight"), _tensors(tmp_path / "stopped")
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
     assert any(k.startswith("optimizers.D") for k in a) and any(k.startswith("networks.E") for k in a)
+    assert any(k.startswith("ema.G") for k in a)
     events = [json.loads(line) for line in (tmp_path / "straight" / "metrics.jsonl").read_text().splitlines()]
     assert [(e["step"], e["stage"]) for e in events if e["kind"] == "stage"] == [(0, "pretrain"), (3, "adversarial")]
     logged = [e for e in events if e["kind"] == "train"]
     assert "loss/AE" in logged[0] and "loss/D" in logged[-1]
+    game = api.load_generator(tmp_path / "straight").game
+    assert game.spans.binary == [True] * 12 + [False] and game.stage == "adversarial"
+    rows = api.sample_table(tmp_path / "straight", 50, seed=0)
+    assert rows["visits"].dtype == df["visits"].dtype and rows["visits"].between(0, df["visits"].max()).all()
 
 
 def test_cli_trains_medgan_and_eval_reports_the_dimension_wise_measures_with_their_plot(capsys, tmp_path):

@@ -197,11 +197,11 @@ class TableDataset:
         return groups
 
     def preview_examples(self) -> dict[str, torch.Tensor]:
-        """Up to 1,000 training rows (model units; and as codes, for a table of binary and count columns), drawn
-        beside generated ones in previews."""
+        """Up to 1,000 training rows (model units), drawn beside generated ones in previews; and, for a table of
+        binary and count columns, every training row as codes (the column means medGAN's preview plots)."""
         examples = {"reference": self.rows[:1000]}
         if self.codes is not None:
-            examples["codes"] = self.codes[:1000]
+            examples["codes"] = self.codes
         return examples
 
     def spec_extra(self) -> str:

@@ -74,7 +74,7 @@ def save_dimwise_figure(probability: DimensionWiseProbability, prediction: Dimen
     for ax, (x, y, label, unit) in zip(axes[0], data):
         ax.plot([0, 1], [0, 1], color="0.6", lw=1, zorder=0)
         ax.scatter(np.asarray(x), np.asarray(y), s=16, color="tab:blue", alpha=0.8)
-        ax.set(xlim=(0, 1), ylim=(0, 1))
+        ax.set(xlim=(-0.02, 1.02), ylim=(-0.02, 1.02))  # points at F1 = 1 stay visible
         ax.set_xlabel(f"real data {unit}", fontsize=8)
         ax.set_ylabel(f"synthetic data {unit}", fontsize=8)
         ax.set_title(label, fontsize=8)
