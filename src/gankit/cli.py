@@ -284,7 +284,8 @@ def build_parser() -> argparse.ArgumentParser:
                    f"{','.join(EVAL_DEFAULTS['metrics_images'])} for images, "  # type: ignore[arg-type]
                    f"{','.join(EVAL_DEFAULTS['metrics_points'])} for points, "  # type: ignore[arg-type]
                    f"{','.join(EVAL_DEFAULTS['metrics_series'])} for series, plus facts for real series, "  # type: ignore[arg-type]
-                   f"{','.join(EVAL_DEFAULTS['metrics_table'])} for tables)")  # type: ignore[arg-type]
+                   f"{','.join(EVAL_DEFAULTS['metrics_table'])} for tables, plus dimwise for binary "  # type: ignore[arg-type]
+                   "tables)")
     p.add_argument("--n", type=int, help=f"samples (default {EVAL_DEFAULTS['n_images']} images, "
                    f"{EVAL_DEFAULTS['n_points']} points, every evaluation window of a series and 100 whole-length "
                    "paths for its stylized facts, as many rows as a table's training rows)")
@@ -297,7 +298,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--precision", choices=("fp32", "bf16"), help="arithmetic of the feature extraction (default "
                    f"{EVAL_DEFAULTS['precision']}; bf16 moves FID, see docs/BENCHMARKS.md)")
     p.add_argument("--plot", metavar="FILE.png", help="real series runs: draw the generated paths against the series "
-                   "(cumulative returns, return density, ACFs, leverage) into this new PNG")
+                   "(cumulative returns, return density, ACFs, leverage); binary table runs: medGAN's dimension-wise "
+                   "probability and prediction plots; into this new PNG")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--threads", type=int, default=0, metavar="N", help=THREADS_HELP)
     p.set_defaults(func=_cmd_eval)

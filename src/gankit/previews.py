@@ -154,3 +154,29 @@ def save_table_preview(fake, real, path: Path, title: str = "", columns: int = 6
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=80)
     plt.close(fig)
+
+
+def save_dimension_scatter(real: np.ndarray, fake: np.ndarray, path: str | Path, *, title: str = "",
+                           xlabel: str = "real", ylabel: str = "synthetic", limits: tuple[float, float] | None = (0, 1)
+                           ) -> Path:
+    """One point per column: a statistic of the real table (x) against the synthetic one (y), with the diagonal
+    a perfect model lies on (medGAN's dimension-wise plots, Choi et al. 2017, Figure 2)."""
+    plt = pyplot()
+    real, fake = np.asarray(real, dtype=float), np.asarray(fake, dtype=float)
+    fig, ax = plt.subplots(figsize=(3.6, 3.6))
+    low, high = limits if limits is not None else (min(real.min(), fake.min()), max(real.max(), fake.max()))
+    ax.plot([low, high], [low, high], color="0.6", lw=1, zorder=0)
+    ax.scatter(real, fake, s=14, color="tab:blue", alpha=0.8)
+    ax.set_xlim(low, high)
+    ax.set_ylim(low, high)
+    ax.set_xlabel(xlabel, fontsize=8)
+    ax.set_ylabel(ylabel, fontsize=8)
+    ax.tick_params(labelsize=7)
+    if title:
+        ax.set_title(title, fontsize=8)
+    fig.tight_layout()
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return atomic_save_figure(fig, path)
+    finally:
+        plt.close(fig)

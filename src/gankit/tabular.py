@@ -9,7 +9,8 @@
 >>> Synthesizer.load("wine.synth").sample(1000, seed=1).equals(fake)
 True
 
-`fit` trains a game of the engine (``method="ctgan"``, `gankit.games.ctgan`, or ``"tvae"``, `gankit.games.tvae`) on the frame held in memory,
+`fit` trains a game of the engine (``method="ctgan"``, `gankit.games.ctgan`; ``"tvae"``, `gankit.games.tvae`; or
+``"medgan"`` for a table of binary and count columns, `gankit.games.medgan`) on the frame held in memory,
 with every dtype kept as it is; the fitted column transformer (categories, mixture weights, means and standard
 deviations) is saved as JSON beside the generator's weights.
 """
@@ -33,9 +34,11 @@ from gankit.paths import check_creatable
 from gankit.training.setup import data_spec_dict, resolve_device
 
 FORMAT = "gankit-synthesizer"
-# the paper's optimizers: CTGAN Adam 2e-4 (0.5, 0.9); TVAE Adam 1e-3 (0.9, 0.999)
+# the papers' optimizers: CTGAN Adam 2e-4 (0.5, 0.9); TVAE Adam 1e-3 (0.9, 0.999); medGAN Adam 1e-3 (0.9, 0.999)
 METHODS = {"ctgan": {"lr_g": 2e-4, "lr_d": 2e-4, "beta1": 0.5, "beta2": 0.9},
-           "tvae": {"lr_g": 1e-3, "lr_d": 1e-3, "beta1": 0.9, "beta2": 0.999}}
+           "tvae": {"lr_g": 1e-3, "lr_d": 1e-3, "beta1": 0.9, "beta2": 0.999},
+           "medgan": {"lr_g": 1e-3, "lr_d": 1e-3, "beta1": 0.9, "beta2": 0.999}}
+LOSSES = {"medgan": "nonsaturating"}  # the others: wgan-gp (CTGAN's; TVAE has no adversarial loss)
 CONFIG_FILE, WEIGHTS_FILE = "synthesizer.json", "generator.safetensors"
 
 
@@ -65,7 +68,8 @@ class Synthesizer:
     def _config(self, n_rows: int) -> Config:
         steps = self.steps if self.epochs is None else max(1, math.ceil(self.epochs * n_rows / self.batch_size))
         values = {
-            "name": f"{self.method}-frame", "game": self.method, "loss": "wgan-gp", "seed": self.seed,
+            "name": f"{self.method}-frame", "game": self.method, "loss": LOSSES.get(self.method, "wgan-gp"),
+            "seed": self.seed,
             "device": self.device,
             "data": {"name": "table", "target": self.target, "holdout": self.holdout, "seed": self.seed,
                      "column_kinds": ",".join(f"{k}={v}" for k, v in self.column_kinds.items())},

@@ -36,6 +36,17 @@ def test_pip_is_asked_for_the_pinned_wheel_alone(no_assets, fake_pip):
     assert not str(no_assets) in argv[argv.index("-d") + 1]  # downloads go to a temporary folder, not the cache
 
 
+def test_a_platform_wheel_is_fetched_for_its_pinned_platform_on_every_machine(tmp_path):
+    from gankit.assets import get_asset
+
+    argv = install_module.pip_download_command(get_asset("flchain").source, tmp_path)
+    assert argv[-1] == "scikit-survival==0.28.0" and "--no-deps" in argv and "--only-binary=:all:" in argv
+    pinned = argv[argv.index("--platform"):argv.index("-d")]
+    assert pinned == ["--platform", "manylinux_2_28_x86_64", "--python-version", "3.11", "--implementation", "cp",
+                      "--abi", "cp311"]
+    assert "--platform" not in install_module.pip_download_command(get_asset("mnist").source, tmp_path)
+
+
 def test_install_extracts_only_the_needed_file_into_the_cache(no_assets, fake_pip):
     result = install_asset("fake-weights")
     target = no_assets / "assets" / "fake-weights" / "1.0" / "weights.bin"

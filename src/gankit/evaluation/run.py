@@ -121,7 +121,8 @@ def evaluate_source(
 
     ``batch_size`` (images per forward pass) defaults to the extractor's preferred size; results do not
     depend on it. ``plot`` (a new .png) draws a real series run's generated paths against the series
-    (`gankit.evaluation.series_plot`); other runs refuse it. ``precision`` ("fp32" or "bf16", default
+    (`gankit.evaluation.series_plot`), or a binary table run's dimension-wise plots (`gankit.evaluation.dimwise`);
+    other runs refuse it. ``precision`` ("fp32" or "bf16", default
     :data:`EVAL_DEFAULTS`) is the arithmetic of the feature extraction (bf16: autocast; the result's settings and table name it). Reference features are cached under ``cache_dir/reference_stats`` keyed by dataset, split,
     shape, class, extractor id and n. ``log`` receives progress lines (default: stderr; None: silent). Returns e.g.
     ``{"fid": ..., "kid": ..., "kid_std": ..., "precision": ..., "recall": ..., "settings": {...}}``.
@@ -145,10 +146,12 @@ def evaluate_source(
         _refuse(image_options, "a series run: its continuations are measured against the real windows of its data")
         return evaluate_series(source, metrics=chosen, n=n, seed=seed, device=torch_device, cache=cache, say=say,
                                plot=plot)
-    _refuse({"--plot": plot}, "this run: it draws the generated paths of a real series run")
     if is_table_run(source):
         _refuse(image_options, "a table run: its rows are measured against the real rows of its data")
-        return evaluate_table(source, metrics=chosen, n=n, seed=seed, device=torch_device, cache=cache, say=say)
+        return evaluate_table(source, metrics=chosen, n=n, seed=seed, device=torch_device, cache=cache, say=say,
+                              plot=plot)
+    _refuse({"--plot": plot}, "this run: it draws the generated paths of a real series run, or the dimension-wise "
+                              "plots of a binary table run")
     if _is_translation_run(source, torch_device):
         _refuse({k: v for k, v in image_options.items() if k != "--extractor"},
                 "a translation run: its outputs are measured against the held-out targets of its data")

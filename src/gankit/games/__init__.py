@@ -20,6 +20,7 @@ from gankit.games.pix2pix import Pix2PixGame, Pix2PixOptions, check_pix2pix
 from gankit.games.pix2pixhd import Pix2PixHDOptions, check_pix2pixhd
 from gankit.games.ctgan import CTGANGame, CTGANOptions, build_ctgan, check_ctgan
 from gankit.games.tvae import TVAEOptions, build_tvae, check_tvae
+from gankit.games.medgan import MedGANOptions, build_medgan, check_medgan
 from gankit.games.progan import ProGANOptions, build_progan, check_progan
 from gankit.games.series_cgan import SeriesCGANGame, SeriesCGANOptions, build_series_cgan, check_series_cgan
 
@@ -193,6 +194,7 @@ _FAMILIES = (
     ("series-cgan", "series-cgan", SeriesCGANOptions, check_series_cgan, build_series_cgan),
     ("ctgan", "ctgan", CTGANOptions, check_ctgan, build_ctgan),
     ("tvae", "tvae", TVAEOptions, check_tvae, build_tvae),
+    ("medgan", "medgan", MedGANOptions, check_medgan, build_medgan),
 )
 for _game, _section, _options, _check, _builder in _FAMILIES:
     register_section(_section, _options, games=(_game,), check=_check)

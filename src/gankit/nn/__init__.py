@@ -4,6 +4,7 @@ from gankit.nn.conditional_batchnorm import ConditionalBatchNorm2d
 from gankit.nn.diffaugment import DIFFAUGMENT_POLICIES, diff_augment
 from gankit.nn.equalized import EqualizedConv2d, EqualizedLinear
 from gankit.nn.instance_noise import annealed_std, instance_noise
+from gankit.nn.minibatch_averaging import minibatch_averaging
 from gankit.nn.minibatch_discrimination import MinibatchDiscrimination
 from gankit.nn.minibatch_stddev import MinibatchStdDev
 from gankit.nn.pack import pack
@@ -29,6 +30,7 @@ __all__ = [
     "diff_augment",
     "instance_noise",
     "keep_top_k",
+    "minibatch_averaging",
     "pack",
     "pixel_norm",
     "top_k_fraction",
