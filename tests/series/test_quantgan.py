@@ -71,14 +71,14 @@ def _marginal_emd(run, data) -> float:
 
 def test_quantgan_learns_the_return_distribution_in_seconds(tmp_path):
     """300 steps of a small TCN on the S&P 500's Gaussianized returns: the marginal EMD of generated paths to the
-    real values falls far below an untrained G's (whose outputs sit near 0, EMD near E|N(0, 1)| = 0.8)."""
+    real values falls far below an untrained G's (whose outputs are far too spread)."""
     from gankit.training.setup import load_data
 
     api.train(load_config("quantgan-sp500", SMALL + ["train.steps=1"]), tmp_path / "untrained")
     api.train(load_config("quantgan-sp500", SMALL + ["train.steps=300"]), tmp_path / "trained")
     data = load_data(load_config("quantgan-sp500", SMALL))
     untrained, trained = (_marginal_emd(tmp_path / run, data) for run in ("untrained", "trained"))
-    # measured: untrained 0.70, trained 0.06 (seed 0)
+    # measured: untrained 1.41, trained 0.105 (seed 0)
     assert untrained > 0.4 and trained < 0.2 and trained < 0.3 * untrained
 
 

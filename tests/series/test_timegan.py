@@ -95,7 +95,7 @@ def test_timegan_learns_briefly_on_sp500_windows(tmp_path):
     data = load_data(load_config("timegan-sp500", options))
     emd = {run: wasserstein_distance(api.sample_paths(tmp_path / run, n=100, length=24, seed=1).flatten().numpy(),
                                      data.values[:, 0].numpy()) for run in ("untrained", "trained")}
-    # measured: untrained 0.79, trained 0.2
+    # measured: untrained 0.76, trained 0.31; √MSE 0.99 -> 0.03
     assert emd["trained"] < 0.5 * emd["untrained"]
 
 
