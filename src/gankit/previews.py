@@ -180,3 +180,27 @@ def save_dimension_scatter(real: np.ndarray, fake: np.ndarray, path: str | Path,
         return atomic_save_figure(fig, path)
     finally:
         plt.close(fig)
+
+
+def save_free_paths(stretch: torch.Tensor, generated: torch.Tensor, path: Path, title: str = "") -> None:
+    """Plot paths drawn without a history against a real stretch ``(L, d)`` (first dimension): above, the values of
+    the stretch (black) and of one generated path ``(M, L, d)`` (blue); below, the cumulative sums of the stretch
+    and of every generated path."""
+    plt = pyplot()
+    real = stretch.detach().float().cpu().numpy()[..., 0]
+    fake = generated.detach().float().cpu().numpy()[..., 0]
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 5.5))
+    top.plot(real, c="k", lw=0.8, label="real (held out)")
+    top.plot(fake[0], c="tab:blue", lw=0.8, alpha=0.8, label="generated")
+    top.legend(loc="upper right", fontsize=8)
+    for one in fake:
+        bottom.plot(np.cumsum(one), c="tab:blue", lw=0.7, alpha=0.4)
+    bottom.plot(np.cumsum(real), c="k", lw=1.5)
+    bottom.set_ylabel("cumulative sum")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    try:
+        atomic_save_figure(fig, path, dpi=90)
+    finally:
+        plt.close(fig)

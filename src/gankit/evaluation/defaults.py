@@ -44,6 +44,9 @@ METRIC_OUTPUTS: dict[str, tuple[str, ...]] = {
     # real series of returns: QuantGAN's stylized facts of whole-length paths (gankit.metrics.stylized)
     "facts": ("emd_1", "emd_5", "emd_20", "emd_100", "acf_r", "acf_abs", "acf_sq", "leverage", "kurtosis_real",
               "kurtosis_fake"),
+    # series runs, by default for TimeGAN's: its post-hoc GRU scores (gankit.metrics.timegan)
+    "discriminative": ("discriminative",),
+    "predictive": ("predictive", "predictive_real"),
 }
 
 EVAL_DEFAULTS: dict[str, object] = {

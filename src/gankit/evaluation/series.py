@@ -12,7 +12,11 @@ window's history with the run's generator once (q steps, noise from ``seed``), a
 - ``facts`` (the default for real series: sp500, nasdaq, series-csv): the stylized facts of QuantGAN
   (`gankit.metrics.stylized`: ``emd_1``, ``emd_5``, ``emd_20``, ``emd_100``, ``acf_r``, ``acf_abs``, ``acf_sq``,
   ``leverage``, kurtosis) of ``--n`` paths (default 100) as long as the whole series, each continued
-  autoregressively from the series' first p values and mapped back to log returns, against the real log returns.
+  autoregressively from the series' first p values and mapped back to log returns, against the real log returns;
+- ``discriminative``, ``predictive`` (the default for TimeGAN runs): TimeGAN's post-hoc scores
+  (`gankit.metrics.timegan`) of generated windows against the evaluation windows, with ``predictive_real``, the
+  predictive score of a predictor trained on the real windows themselves (the floor the synthetic one is read
+  against).
 
 With ``plot`` (``gankit eval RUN --plot FILE.png``) the same paths are drawn against the real series
 (`gankit.evaluation.series_plot`): cumulative returns, the return density, the ACFs of r and |r|, the leverage.
@@ -32,11 +36,14 @@ from gankit.evaluation.defaults import EVAL_DEFAULTS
 from gankit.evaluation.series_plot import check_plot_path, save_facts_figure
 from gankit.metrics.series import acf_distance, marginal_distance, r2_trtr, r2_tstr
 from gankit.metrics.stylized import stylized_facts
+from gankit.metrics.timegan import discriminative_score, predictive_score
 from gankit.sampling import load_generator
 from gankit.sampling.loading import run_data_kind
+from gankit.sampling.series import reads_history, sample_paths
 from gankit.training.setup import load_data
 
-SERIES_METRICS = ("marginal", "acf", "r2", "facts")
+SERIES_METRICS = ("marginal", "acf", "r2", "facts", "discriminative", "predictive")
+POST_HOC = ("discriminative", "predictive")  # TimeGAN's scores, by default for the games that ask for them
 FACT_PATHS = 100  # generated paths the stylized facts of `gankit eval` average over (--n)
 
 
@@ -64,12 +71,10 @@ def series_scores(history: torch.Tensor, future: torch.Tensor, fake: torch.Tenso
 def generated_returns(loaded: Any, data: SeriesDataset, n: int, seed: int = 0, length: int | None = None,
                       ) -> torch.Tensor:
     """``n`` paths of log returns ``(n, length)`` float64 (default: as long as the series), each continued by the
-    run's generator from the series' first p values, mapped back by the data's pipeline."""
-    p = data.windowing[0]
-    history = data.values[:p].to(loaded.device).expand(n, p, data.dim)
-    rng = torch.Generator(device=loaded.device).manual_seed(seed)
-    with torch.no_grad():
-        fake = loaded.game.rollout(loaded.module, history, length or len(data.values), rng=rng).float().cpu()
+    run's generator from the series' first p values (drawn from noise alone by a game that reads no history),
+    mapped back by the data's pipeline."""
+    history = data.values[: data.windowing[0]] if reads_history(loaded.game) else None
+    fake = sample_paths(loaded, n, length or len(data.values), history=history, seed=seed)
     return data.inverse_transform(fake)[..., 0]
 
 
@@ -83,6 +88,28 @@ def series_facts(loaded: Any, data: SeriesDataset, n: int = FACT_PATHS, seed: in
         save_facts_figure(real, fake, plot, title=f"{data.name}: real against {len(fake)} generated paths "
                           f"(step {loaded.step})")
     return stylized_facts(real, fake)
+
+
+def post_hoc_scores(loaded: Any, data: SeriesDataset, chosen: Sequence[str], n: int | None,
+                    seed: int = 0) -> dict[str, float]:
+    """TimeGAN's discriminative and predictive scores (`gankit.metrics.timegan`) of as many generated windows as
+    there are evaluation windows (at most ``n``), drawn from noise (or continued from the windows' histories by a
+    game that reads one), against the evaluation windows joined (history and future)."""
+    history, future = data.eval_windows()
+    count = min(n or len(history), len(history))
+    real = torch.cat([history[:count], future[:count]], dim=1)
+    if not reads_history(loaded.game):
+        fake = sample_paths(loaded, count, real.shape[1], seed=seed)
+    else:
+        fake = torch.cat([history[:count], sample_paths(loaded, count, future.shape[1], history=history[:count],
+                                                         seed=seed)], dim=1)
+    out = {}
+    if "discriminative" in chosen:
+        out["discriminative"] = discriminative_score(real, fake, seed=seed)
+    if "predictive" in chosen:
+        out["predictive"] = predictive_score(real, fake, seed=seed)
+        out["predictive_real"] = predictive_score(real, real, seed=seed)  # train on real, test on real: the floor
+    return out
 
 
 def evaluate_series(run: str | Path, *, metrics: Sequence[str] | None, n: int | None, seed: int,
@@ -104,6 +131,8 @@ def evaluate_series(run: str | Path, *, metrics: Sequence[str] | None, n: int | 
         raise ConfigError(f"{run} was trained on data that is not a series")
     if metrics is None and data.pipeline is not None:
         chosen = chosen + ("facts",)
+    if metrics is None and getattr(loaded.game, "post_hoc_scores", False):
+        chosen = chosen + POST_HOC
     if ("facts" in chosen or plot is not None) and data.pipeline is None:
         what = "metric 'facts'" if "facts" in chosen else "--plot"
         raise ConfigError(f"{what} needs a real series of returns (sp500, nasdaq, series-csv), not '{data.name}'")
@@ -114,6 +143,10 @@ def evaluate_series(run: str | Path, *, metrics: Sequence[str] | None, n: int | 
         say(f"stylized facts of {n or FACT_PATHS} paths of {len(data.values)} steps")
         result.update(series_facts(loaded, data, n or FACT_PATHS, seed, plot=plot))
         chosen = tuple(name for name in chosen if name != "facts")
+    if any(name in POST_HOC for name in chosen):
+        say("TimeGAN's discriminative and predictive scores (post-hoc GRUs)")
+        result.update(post_hoc_scores(loaded, data, chosen, n, seed))
+        chosen = tuple(name for name in chosen if name not in POST_HOC)
     history, future = data.eval_windows()
     count = min(n or len(history), len(history))
     history, future = history[:count].to(device), future[:count].to(device)

@@ -23,6 +23,8 @@ from gankit.games.tvae import TVAEOptions, build_tvae, check_tvae
 from gankit.games.medgan import MedGANOptions, build_medgan, check_medgan
 from gankit.games.progan import ProGANOptions, build_progan, check_progan
 from gankit.games.series_cgan import SeriesCGANGame, SeriesCGANOptions, build_series_cgan, check_series_cgan
+from gankit.games.quantgan import QuantGANOptions, build_quantgan, check_quantgan
+from gankit.games.timegan import TimeGANOptions, build_timegan, check_timegan
 
 if TYPE_CHECKING:
     from gankit.config import Config
@@ -192,6 +194,8 @@ _FAMILIES = (
     ("pix2pix", "pix2pix", Pix2PixOptions, check_pix2pix, _build_pix2pix),
     ("cyclegan", "cycle", CycleOptions, check_cycle, _build_cyclegan),
     ("series-cgan", "series-cgan", SeriesCGANOptions, check_series_cgan, build_series_cgan),
+    ("quantgan", "quantgan", QuantGANOptions, check_quantgan, build_quantgan),
+    ("timegan", "timegan", TimeGANOptions, check_timegan, build_timegan),
     ("ctgan", "ctgan", CTGANOptions, check_ctgan, build_ctgan),
     ("tvae", "tvae", TVAEOptions, check_tvae, build_tvae),
     ("medgan", "medgan", MedGANOptions, check_medgan, build_medgan),

@@ -81,6 +81,9 @@ class Phase:
     `every`: run on generator steps where ``step % every == 0`` (lazy regularization, Karras et al. 2020).
     `repeats`: run this many times in a row per step, each on a fresh batch (n_critic, Arjovsky et al. 2017).
     `needs_batch`: whether the phase consumes a batch of real data.
+    `gate`: when set, the phase updates its networks only while its loss (averaged over ranks) is above it, and logs
+    ``updated/<name>`` (1 or 0); TimeGAN updates its discriminator only while D's loss exceeds 0.15 (Yoon et al.
+    2019).
     """
 
     name: str
@@ -88,6 +91,7 @@ class Phase:
     every: int = 1
     repeats: int = 1
     needs_batch: bool = True
+    gate: float | None = None
 
 
 @dataclass(frozen=True)
@@ -193,6 +197,12 @@ class Game:
     def sampler_name(self) -> str:
         """The network `generate` samples from."""
         return "G"
+
+    @property
+    def sampling_networks(self) -> tuple[str, ...]:
+        """Every network sampling runs through (the sampler first; TimeGAN's also needs its supervisor and
+        recovery), which a loaded run restores (its EMA where one was kept)."""
+        return (self.sampler_name,)
 
     @property
     def num_classes(self) -> int:

@@ -80,11 +80,14 @@ def load_generator(source: str | Path, device: str | torch.device = "cpu") -> Lo
     name = game.sampler_name
     if name not in state["networks"]:
         raise CheckpointError(f"checkpoint {path} holds no generator '{name}'")
-    module = game.module(name)
-    weights = state["ema"].get(name, state["networks"][name])
-    ckpt.load_module_state(module, weights, f"generator '{name}' of {path}")
-    module.to(torch.device(device)).eval().requires_grad_(False)
-    return LoadedGenerator(game, module, config, spec, step, path)
+    for part in game.sampling_networks:  # the sampler and any network its samples pass through
+        if part not in state["networks"]:
+            raise CheckpointError(f"checkpoint {path} holds no network '{part}'")
+        weights = state["ema"].get(part, state["networks"][part])
+        what = "generator" if part == name else "network"
+        ckpt.load_module_state(game.module(part), weights, f"{what} '{part}' of {path}")
+        game.module(part).to(torch.device(device)).eval().requires_grad_(False)
+    return LoadedGenerator(game, game.module(name), config, spec, step, path)
 
 
 def load_discriminator(loaded: LoadedGenerator) -> torch.nn.Module:

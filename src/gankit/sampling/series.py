@@ -3,8 +3,10 @@
 >>> from gankit.sampling.series import sample_paths
 >>> paths = sample_paths("runs/ar1", n=1000, length=250)        # (1000, 250, 1), in the model's units
 
-The history is the first held-out window's (the training windows' when the data holds none out) unless given;
-every path starts from it and draws its own noise from ``seed``. Values are in the units the model trained on
+A conditional generator (``series-cgan``) continues a history: the first held-out window's (the training
+windows' when the data holds none out) unless given; every path starts from it and draws its own noise from
+``seed``. A generator that reads no history (a game with ``reads_history = False``: ``quantgan``'s TCN, TimeGAN's
+GRUs) draws each path from noise alone, and refuses a given history. Values are in the units the model trained on
 (standardised); `gankit.data.SeriesDataset.inverse_transform` maps them back.
 """
 
@@ -24,6 +26,8 @@ from gankit.errors import ConfigError, DataError, RunFolderError
 from gankit.sampling.loading import LoadedGenerator, load_generator
 from gankit.training.setup import load_data
 
+FREE_STEPS_PER_CHUNK = 100_000  # path steps drawn at once by a generator that reads no history (memory, not speed)
+
 
 def sample_paths(source: str | Path | LoadedGenerator, n: int, length: int, *, history: torch.Tensor | None = None,
                  seed: int = 0, batch_size: int = 10_000) -> torch.Tensor:
@@ -38,17 +42,23 @@ def sample_paths(source: str | Path | LoadedGenerator, n: int, length: int, *, h
     if history is not None and torch.as_tensor(history).numel() == 0:
         raise DataError("the history is empty")
     p, d = loaded.data.field_shape("history")
-    if history is None:
+    if not reads_history(loaded.game):
+        if history is not None:
+            raise ConfigError(f"game '{loaded.config.game}' draws paths from noise alone and reads no history")
+        history = torch.zeros(n, 0, d)
+    elif history is None:
         data = load_data(loaded.config)
         history = data.eval_windows()[0][0]
     history = torch.as_tensor(history, dtype=torch.float32)
     history = history.reshape(*history.shape, 1) if history.dim() == 1 else history
-    if history.shape[-2] < p or history.shape[-1] != d:
+    if reads_history(loaded.game) and (history.shape[-2] < p or history.shape[-1] != d):
         raise DataError(f"a history of shape {tuple(history.shape)} is shorter than the model's p = {p} steps "
                         f"of {d} values")
     history = history.expand(n, *history.shape[-2:]) if history.dim() == 2 else history
     if len(history) != n:
         raise DataError(f"{len(history)} histories for {n} paths")
+    if not reads_history(loaded.game):  # a convolution over whole paths holds every step's activations at once
+        batch_size = max(1, min(batch_size, FREE_STEPS_PER_CHUNK // (length + 1)))
     rng = torch.Generator(device=loaded.device).manual_seed(seed)
     out = []
     with torch.no_grad():
@@ -56,6 +66,11 @@ def sample_paths(source: str | Path | LoadedGenerator, n: int, length: int, *, h
             chunk = history[start : start + batch_size].to(loaded.device)
             out.append(loaded.game.rollout(loaded.module, chunk, length, rng=rng).float().cpu())
     return torch.cat(out)
+
+
+def reads_history(game: object) -> bool:
+    """Whether a series game's generator continues a history (``series-cgan``) rather than drawing from noise alone."""
+    return bool(getattr(game, "reads_history", True))
 
 
 def history_from_csv(data: SeriesDataset, path: str | Path, column: str | None = None) -> tuple[torch.Tensor, float]:
@@ -79,14 +94,19 @@ def sample_series(source: str | Path | LoadedGenerator, n: int, length: int, *, 
                   column: str | None = None, prices: bool = False, seed: int = 0) -> np.ndarray:
     """``n`` paths of ``length`` steps in the series' own units, float64: log returns ``(n, length)`` for a real
     series (values for the others), or with ``prices`` prices ``(n, length + 1)`` starting from the history's last
-    price. The history is a CSV file (:func:`history_from_csv`) or, when None, the first evaluation window's."""
+    price. The history is a CSV file (:func:`history_from_csv`) or, when None, the first evaluation window's; a game
+that reads no history starts every path from noise alone, priced from the series' first price."""
     loaded = source if isinstance(source, LoadedGenerator) else load_generator(source)
     data = load_data(loaded.config)
     if not isinstance(data, SeriesDataset):
         raise ConfigError(f"{loaded.checkpoint.parent.parent} was not trained on a series")
     if prices and (data.pipeline is None or data.pipeline.returns != "log"):
         raise ConfigError("--prices needs a run trained on log returns of prices (sp500, nasdaq, series-csv)")
-    if history is not None:
+    if history is not None and not reads_history(loaded.game):
+        raise ConfigError(f"--history: game '{loaded.config.game}' draws paths from noise alone and reads no history")
+    if not reads_history(loaded.game):
+        values, last = None, 0.0 if data.pipeline is None else data.first  # paths start at the series' first price
+    elif history is not None:
         values, last = history_from_csv(data, history, column)
     else:
         start = 0 if data.in_sample else data.split

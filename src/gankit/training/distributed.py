@@ -75,6 +75,16 @@ def average_gradients(modules: list[nn.Module], world_size: int) -> None:
         offset += g.numel()
 
 
+@torch.no_grad()
+def mean_across_ranks(value: torch.Tensor, world_size: int) -> torch.Tensor:
+    """The mean of a scalar over all ranks (itself when there is one), e.g. so every rank takes one decision."""
+    value = value.detach().float().clone()
+    if world_size > 1:
+        dist.all_reduce(value)
+        value /= world_size
+    return value
+
+
 class CrossRankBatchNorm(nn.modules.batchnorm._BatchNorm):
     """Batch norm whose batch statistics are those of the global batch across all ranks (Ioffe & Szegedy 2015).
 

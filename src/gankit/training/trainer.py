@@ -34,6 +34,7 @@ from gankit.training.distributed import (
     average_gradients,
     broadcast_module,
     convert_sync_batchnorm,
+    mean_across_ranks,
 )
 from gankit.training.ema import EMA
 from gankit.training.hooks import Hook, TrainingDiverged, TrainingInterrupted, TrainResult  # noqa: F401
@@ -149,6 +150,11 @@ class Trainer:
                 f"loss of phase {phase.name} became {loss.item()} at step {self.step}; stopped without saving "
                 f"(last good checkpoint: {self._last_checkpoint_text()})"
             )
+        if phase.gate is not None:  # update only while the loss is above the gate, one decision on every rank
+            passed = bool(mean_across_ranks(loss, self.dist.world_size if self.dist.enabled else 1) > phase.gate)
+            stats[f"updated/{phase.name}"] = torch.tensor(float(passed))
+            if not passed:
+                return stats
         modules = [self.game.module(n) for n in phase.updates]
         if self.scaler is not None:
             self.scaler.scale(loss).backward()
