@@ -51,6 +51,7 @@ from gankit.sampling import (  # noqa: F401 (re-exported: the API's sampling ver
     save_translations,
     translate,
 )
+from gankit.sampling.styles import mix, style_mixing_grid  # noqa: F401 (re-exported: gankit mix)
 from gankit.paths import make_dir
 from gankit.training import checkpoint as ckpt
 from gankit.training.run_folder import (  # noqa: F401

@@ -46,6 +46,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
 def _cmd_sample_series(args: argparse.Namespace) -> int:
     from gankit import api
 
+    if args.truncation_psi is not None:
+        raise GankitError("--truncation-psi does not apply to a series run")
     if args.length is None:
         raise ConfigError(f"{args.source} continues a series: give the path length with --length")
     if Path(args.out).suffix.lower() not in (".npy", ".csv"):
@@ -72,7 +74,8 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     api.check_sample_output(args.out, force=args.force)  # before drawing: DRS may take minutes
     api.use_threads(args.threads)
     drawn = api.draw_samples(args.source, args.n, label=args.label, seed=args.seed, drs=args.drs,
-                             truncation=args.truncation, jacobian_rejection=args.jacobian_rejection)
+                             truncation=args.truncation, jacobian_rejection=args.jacobian_rejection,
+                             truncation_psi=args.truncation_psi)
     samples, loaded, share = drawn.samples, drawn.loaded, drawn.jacobian_rejection
     how = ""
     if drawn.drs is not None:
@@ -83,6 +86,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
                f"{drawn.jacobian.threshold:.3g}; {drawn.jacobian.proposed:,} proposals)")
     if args.truncation is not None:
         how += f" with latent codes truncated to ±{args.truncation:g}"
+    how += "" if args.truncation_psi is None else f" with w truncated toward its mean (psi {args.truncation_psi:g})"
     if drawn.drs is not None and share > 0:
         how += f", its proposals screened by Jacobian rejection of {share:.0%}"
     out = api.save_samples(samples, args.out, force=args.force)
@@ -94,7 +98,7 @@ def _sample_table(args: argparse.Namespace) -> int:
     from gankit import api
 
     for given, option in ((args.label, "--label"), (args.drs or None, "--drs"), (args.truncation, "--truncation"),
-                          (args.jacobian_rejection, "--jacobian-rejection")):
+                          (args.jacobian_rejection, "--jacobian-rejection"), (args.truncation_psi, "--truncation-psi")):
         if given is not None:
             raise GankitError(f"{option} does not apply to a table run")
     api.check_table_output(args.out, force=args.force)
@@ -102,6 +106,15 @@ def _sample_table(args: argparse.Namespace) -> int:
     table = api.sample_table(args.source, args.n, seed=args.seed, where=args.where)
     out = api.save_table(table, args.out, force=args.force)
     print(f"wrote {len(table)} rows of {len(table.columns)} columns to {out}")
+    return 0
+
+
+def _cmd_mix(args: argparse.Namespace) -> int:
+    from gankit import api
+
+    api.use_threads(args.threads)
+    out = api.mix(args.run, args.rows, args.cols, args.layers, args.out, psi=args.truncation_psi, force=args.force)
+    print(f"wrote a style-mixing grid to {out}: rows {args.rows} take layers {args.layers} from columns {args.cols}")
     return 0
 
 
@@ -245,6 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "the run's own D, calibrated first; unconditional runs")
     p.add_argument("--truncation", type=float, metavar="T", help="the truncation trick (Brock et al. 2019): "
                    "latent codes from N(0, I) truncated to [-T, T]; less varied, more typical samples")
+    p.add_argument("--truncation-psi", type=float, metavar="PSI", help="style-based runs (stylegan2): the "
+                   "truncation trick in w, w_avg + PSI (w - w_avg), PSI in [0, 1]; 0 gives the mean image")
     p.add_argument("--jacobian-rejection", type=float, metavar="Q", help=JACOBIAN_HELP)
     p.add_argument("--where", metavar="COLUMN=CATEGORY", help="table runs: rows of one category of a categorical "
                    "column only")
@@ -257,6 +272,15 @@ def build_parser() -> argparse.ArgumentParser:
                    "price instead of log returns")
     p.add_argument("--threads", type=int, default=0, metavar="N", help=THREADS_HELP)
     p.set_defaults(func=_cmd_sample)
+
+    p = sub.add_parser("mix", help="style-mixing grid (stylegan2): columns' ws replace layers K..L of rows' ws")
+    p.add_argument("run", metavar="RUN_OR_CHECKPOINT")
+    for option, metavar in (("--rows", "SEEDS"), ("--cols", "SEEDS"), ("--layers", "K-L"), ("--out", "FILE.png")):
+        p.add_argument(option, required=True, metavar=metavar, help="seeds such as 1,2,5-7" * (metavar == "SEEDS"))
+    p.add_argument("--truncation-psi", type=float, default=1.0, metavar="PSI", help="truncation in w, in [0, 1]")
+    p.add_argument("--force", action="store_true", help="replace an existing output")
+    p.add_argument("--threads", type=int, default=0, metavar="N", help=THREADS_HELP)
+    p.set_defaults(func=_cmd_mix)
 
     p = sub.add_parser("translate", help="translate images with an image-to-image run (pix2pix, pix2pixhd, cyclegan)")
     p.add_argument("run", metavar="RUN_OR_CHECKPOINT")
