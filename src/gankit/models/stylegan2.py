@@ -95,10 +95,11 @@ class MappingNetwork(nn.Module):
 class SynthesisLayer(nn.Module):
     """Modulated 3×3 convolution (optionally up-sampling), noise, bias, LeakyReLU(0.2)·√2."""
 
-    def __init__(self, in_channels: int, out_channels: int, w_dim: int, resolution: int, upsample: bool) -> None:
+    def __init__(self, in_channels: int, out_channels: int, w_dim: int, resolution: int, upsample: bool,
+                 index: int = 0) -> None:
         super().__init__()
         self.conv = ModulatedConv2d(in_channels, out_channels, 3, w_dim, upsample=upsample)
-        self.noise = NoiseInjection(resolution)
+        self.noise = NoiseInjection(resolution, seed=index)  # a constant noise map of its own per layer
         self.bias = nn.Parameter(torch.zeros(out_channels))
 
     def forward(self, x: Tensor, w: Tensor, noise_mode: str) -> Tensor:
@@ -119,8 +120,8 @@ class SynthesisNetwork(nn.Module):
         self.convs = nn.ModuleList([SynthesisLayer(self.widths[0], self.widths[0], w_dim, BASE_SIZE, False)])
         for level in range(1, self.levels):
             size, w_in, w_out = BASE_SIZE * 2 ** level, self.widths[level - 1], self.widths[level]
-            self.convs.append(SynthesisLayer(w_in, w_out, w_dim, size, True))
-            self.convs.append(SynthesisLayer(w_out, w_out, w_dim, size, False))
+            self.convs.append(SynthesisLayer(w_in, w_out, w_dim, size, True, 2 * level - 1))
+            self.convs.append(SynthesisLayer(w_out, w_out, w_dim, size, False, 2 * level))
         self.to_rgb = nn.ModuleList(ToRGB(w, channels, w_dim) for w in self.widths)
         self.register_buffer("kernel", fir_kernel(gain=4.0), persistent=False)
 

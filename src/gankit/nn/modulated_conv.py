@@ -119,10 +119,10 @@ class NoiseInjection(nn.Module):
     "none" adds nothing.
     """
 
-    def __init__(self, resolution: int) -> None:
+    def __init__(self, resolution: int, seed: int = 0) -> None:
         super().__init__()
         self.strength = nn.Parameter(torch.zeros([]))
-        generator = torch.Generator().manual_seed(resolution)  # fixed, so every build holds the same map
+        generator = torch.Generator().manual_seed(seed)  # fixed, so every build holds the same map
         self.register_buffer("noise_const", torch.randn(1, 1, resolution, resolution, generator=generator))
 
     def forward(self, x: Tensor, noise_mode: str = "random") -> Tensor:
