@@ -89,7 +89,9 @@ class ModulatedConv2d(nn.Module):
         weight = weight.unsqueeze(0) * styles.to(weight.dtype)[:, None, :, None, None]
         if self.demodulate:
             weight = weight * torch.rsqrt(weight.square().sum(dim=(2, 3, 4), keepdim=True) + self.eps)
-        return weight
+        # dense NCHW kernels whatever the stored weight's layout (the trainer may make it channels_last): the
+        # grouped convolution then keeps the batch in the layout its reshape gives, with no reorder per call
+        return weight.contiguous()
 
     def forward(self, x: Tensor, w: Tensor) -> Tensor:
         n, c, h, wd = x.shape
