@@ -60,6 +60,7 @@ from gankit.sampling import (  # noqa: F401 (re-exported: the API's sampling ver
 )
 from gankit.sampling import interpolate  # noqa: F401 (the latent walk: gankit interpolate)
 from gankit.sampling import project_image as project  # noqa: F401 (a real image into the latent: gankit project)
+from gankit.sampling.styles import mix, style_mixing_grid  # noqa: F401 (re-exported: gankit mix)
 from gankit.paths import make_dir
 from gankit.training import checkpoint as ckpt
 from gankit.training.run_folder import (  # noqa: F401

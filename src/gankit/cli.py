@@ -46,6 +46,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
 def _cmd_sample_series(args: argparse.Namespace) -> int:
     from gankit import api
 
+    if args.truncation_psi is not None:
+        raise GankitError("--truncation-psi does not apply to a series run")
     if args.length is None:
         raise ConfigError(f"{args.source} continues a series: give the path length with --length")
     if Path(args.out).suffix.lower() not in (".npy", ".csv"):
@@ -72,7 +74,8 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     api.check_sample_output(args.out, force=args.force)  # before drawing: DRS may take minutes
     api.use_threads(args.threads)
     drawn = api.draw_samples(args.source, args.n, label=args.label, seed=args.seed, drs=args.drs,
-                             truncation=args.truncation, jacobian_rejection=args.jacobian_rejection)
+                             truncation=args.truncation, jacobian_rejection=args.jacobian_rejection,
+                             truncation_psi=args.truncation_psi)
     samples, loaded, share = drawn.samples, drawn.loaded, drawn.jacobian_rejection
     how = ""
     if drawn.drs is not None:
@@ -83,6 +86,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
                f"{drawn.jacobian.threshold:.3g}; {drawn.jacobian.proposed:,} proposals)")
     if args.truncation is not None:
         how += f" with latent codes truncated to ±{args.truncation:g}"
+    how += "" if args.truncation_psi is None else f" with w truncated toward its mean (psi {args.truncation_psi:g})"
     if drawn.drs is not None and share > 0:
         how += f", its proposals screened by Jacobian rejection of {share:.0%}"
     out = api.save_samples(samples, args.out, force=args.force)
@@ -94,7 +98,7 @@ def _sample_table(args: argparse.Namespace) -> int:
     from gankit import api
 
     for given, option in ((args.label, "--label"), (args.drs or None, "--drs"), (args.truncation, "--truncation"),
-                          (args.jacobian_rejection, "--jacobian-rejection")):
+                          (args.jacobian_rejection, "--jacobian-rejection"), (args.truncation_psi, "--truncation-psi")):
         if given is not None:
             raise GankitError(f"{option} does not apply to a table run")
     api.check_table_output(args.out, force=args.force)
@@ -245,6 +249,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "the run's own D, calibrated first; unconditional runs")
     p.add_argument("--truncation", type=float, metavar="T", help="the truncation trick (Brock et al. 2019): "
                    "latent codes from N(0, I) truncated to [-T, T]; less varied, more typical samples")
+    p.add_argument("--truncation-psi", type=float, metavar="PSI", help="style-based runs (stylegan2): the "
+                   "truncation trick in w, w_avg + PSI (w - w_avg), PSI in [0, 1]; 0 gives the mean image")
     p.add_argument("--jacobian-rejection", type=float, metavar="Q", help=JACOBIAN_HELP)
     p.add_argument("--where", metavar="COLUMN=CATEGORY", help="table runs: rows of one category of a categorical "
                    "column only")

@@ -1,4 +1,5 @@
-"""`gankit interpolate` and `gankit project`: the latent tools' commands (parse, call `gankit.api`, print)."""
+"""`gankit interpolate`, `gankit project` and `gankit mix`: the latent tools' commands (parse, call `gankit.api`,
+print)."""
 
 from __future__ import annotations
 
@@ -32,8 +33,18 @@ def _cmd_project(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_mix(args: argparse.Namespace) -> int:
+    from gankit import api
+
+    api.use_threads(args.threads)
+    out = api.mix(args.run, args.rows, args.cols, args.layers, args.out, psi=args.truncation_psi, force=args.force)
+    print(f"wrote a style-mixing grid to {out}: rows {args.rows} take layers {args.layers} from columns {args.cols}")
+    return 0
+
+
 def add_latent_parsers(sub, threads_help: str) -> None:
-    """The parsers of `gankit interpolate` and `gankit project` (`threads_help`: the CLI's --threads help)."""
+    """The parsers of `gankit interpolate`, `gankit project` and `gankit mix` (`threads_help`: the CLI's --threads
+    help)."""
     p = sub.add_parser("interpolate", help="walk a noise-to-image generator's latent space between seeds (slerp "
                        "in z; linear in w for style-based generators)")
     p.add_argument("run", metavar="RUN_OR_CHECKPOINT")
@@ -64,3 +75,12 @@ def add_latent_parsers(sub, threads_help: str) -> None:
     p.add_argument("--force", action="store_true", help="replace an earlier projection in --out")
     p.add_argument("--threads", type=int, default=0, metavar="N", help=threads_help)
     p.set_defaults(func=_cmd_project)
+
+    p = sub.add_parser("mix", help="style-mixing grid (stylegan2): columns' ws replace layers K..L of rows' ws")
+    p.add_argument("run", metavar="RUN_OR_CHECKPOINT")
+    for option, metavar in (("--rows", "SEEDS"), ("--cols", "SEEDS"), ("--layers", "K-L"), ("--out", "FILE.png")):
+        p.add_argument(option, required=True, metavar=metavar, help="seeds such as 1,2,5-7" * (metavar == "SEEDS"))
+    p.add_argument("--truncation-psi", type=float, default=1.0, metavar="PSI", help="truncation in w, in [0, 1]")
+    p.add_argument("--force", action="store_true", help="replace an existing output")
+    p.add_argument("--threads", type=int, default=0, metavar="N", help=threads_help)
+    p.set_defaults(func=_cmd_mix)

@@ -23,7 +23,7 @@ def test_unknown_recipe_suggests_the_close_one(capsys, tmp_path):
 
 
 def test_unknown_recipe_far_from_any_gets_no_suggestion(capsys, tmp_path):
-    line = _train_fails(capsys, tmp_path, "stylegan9", says=("unknown recipe 'stylegan9'",))
+    line = _train_fails(capsys, tmp_path, "quuxnet9", says=("unknown recipe 'quuxnet9'",))
     assert "did you mean" not in line
 
 

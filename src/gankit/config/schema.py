@@ -86,6 +86,7 @@ class TrainConfig:
     d_steps: int = 1
     ema: float = 0.0
     ema_start: int = 0
+    ema_rampup: float = 0.0  # cap the EMA's half-life at ema_rampup·step steps (StyleGAN2-ADA; 0: off)
     amp: bool | Literal["auto"] = "auto"  # mixed precision: auto picks per device (gankit.training.precision)
     channels_last: bool = True
     sync_bn: bool = True

@@ -55,6 +55,8 @@ def validate(config: Config) -> None:
         raise ConfigError(f"config key 'optim.decay_start' must be in [0, 1), got {config.optim.decay_start!r}")
     if not 0 <= config.train.ema < 1:
         raise ConfigError(f"config key 'train.ema' must be in [0, 1) (0 turns it off), got {config.train.ema!r}")
+    if config.train.ema_rampup < 0:
+        raise ConfigError(f"config key 'train.ema_rampup' must be 0 or more (0 turns it off), got {config.train.ema_rampup!r}")
     _positive(config.model.z_dim, "model.z_dim")
     _positive(config.model.g_width, "model.g_width")
     _positive(config.model.d_width, "model.d_width")

@@ -22,6 +22,7 @@ from gankit.games.ctgan import CTGANGame, CTGANOptions, build_ctgan, check_ctgan
 from gankit.games.tvae import TVAEOptions, build_tvae, check_tvae
 from gankit.games.medgan import MedGANOptions, build_medgan, check_medgan
 from gankit.games.progan import ProGANOptions, build_progan, check_progan
+from gankit.games.stylegan2 import StyleGAN2Options, build_stylegan2, check_stylegan2
 from gankit.games.series_cgan import SeriesCGANGame, SeriesCGANOptions, build_series_cgan, check_series_cgan
 from gankit.games.quantgan import QuantGANOptions, build_quantgan, check_quantgan
 from gankit.games.timegan import TimeGANOptions, build_timegan, check_timegan
@@ -190,6 +191,7 @@ def _vgg16_present() -> bool:
 # The families with options of their own: (game, its config section, the section's dataclass, its check, builder).
 _FAMILIES = (
     ("progan", "progan", ProGANOptions, check_progan, build_progan),
+    ("stylegan2", "stylegan2", StyleGAN2Options, check_stylegan2, build_stylegan2),
     ("pix2pixhd", "pix2pixhd", Pix2PixHDOptions, check_pix2pixhd, _build_pix2pixhd),
     ("pix2pix", "pix2pix", Pix2PixOptions, check_pix2pix, _build_pix2pix),
     ("cyclegan", "cycle", CycleOptions, check_cycle, _build_cyclegan),

@@ -18,13 +18,14 @@ from gankit.sampling.jacobian_rejection import JacobianRejectionSampler, Jacobia
 from gankit.sampling.loading import LoadedGenerator, load_discriminator, load_generator
 from gankit.sampling.rejection import (DRSResult, DRSSettings, calibrate_discriminator, calibration_pool_size,
                                       rejection_sample)
+from gankit.sampling.styles import check_psi, styled_module, synthesize, truncated_ws
 from gankit.sampling.truncation import check_truncation, truncated_normal
 from gankit.training.setup import load_data
 
 
 def sample(source: str | Path | LoadedGenerator, n: int, *, label: int | str | None = None, seed: int = 0,
            batch_size: int = 500, drs: bool | DRSSettings = False, truncation: float | None = None,
-           jacobian_rejection: float | None = None) -> torch.Tensor:
+           jacobian_rejection: float | None = None, truncation_psi: float | None = None) -> torch.Tensor:
     """`n` samples (images in [-1, 1] or points) from a run, a checkpoint or a loaded generator.
 
     `label` picks one class of a conditional generator: a class name of its data (a class folder's name,
@@ -37,10 +38,13 @@ def sample(source: str | Path | LoadedGenerator, n: int, *, label: int | str | N
     `jacobian_rejection` q rejects the share q of latent codes where the generator is steepest
     (`gankit.sampling.jacobian_rejection`, Tanielian et al. 2020); None takes the run's `sample.jacobian_rejection`,
     0 turns it off. With `drs` too, DRS screens the samples that pass the Jacobian rejection.
+    `truncation_psi` ψ in [0, 1] (style-based runs only, `gankit.sampling.styles`): the truncation trick in w,
+    w_avg + ψ·(w − w_avg); None or 1 samples as trained. It combines with `truncation` (in z) but not with DRS or
+    Jacobian rejection.
     `draw_samples` takes the same arguments and also says how the samples were drawn.
     """
     return draw_samples(source, n, label=label, seed=seed, batch_size=batch_size, drs=drs, truncation=truncation,
-                        jacobian_rejection=jacobian_rejection).samples
+                        jacobian_rejection=jacobian_rejection, truncation_psi=truncation_psi).samples
 
 
 @dataclass
@@ -57,9 +61,10 @@ class DrawnSamples:
 
 def draw_samples(source: str | Path | LoadedGenerator, n: int, *, label: int | str | None = None, seed: int = 0,
                  batch_size: int = 500, drs: bool | DRSSettings = False, truncation: float | None = None,
-                 jacobian_rejection: float | None = None) -> DrawnSamples:
+                 jacobian_rejection: float | None = None, truncation_psi: float | None = None) -> DrawnSamples:
     """`sample`, keeping what the sampling did (see `DrawnSamples`): what `gankit sample` reports."""
     check_truncation(truncation)
+    check_psi(truncation_psi)
     loaded = source if isinstance(source, LoadedGenerator) else load_generator(source)
     if not loaded.game.takes_noise and loaded.data.kind == "series":
         raise ConfigError(f"{loaded.checkpoint.parent.parent} continues series from their histories (game "
@@ -70,6 +75,11 @@ def draw_samples(source: str | Path | LoadedGenerator, n: int, *, label: int | s
     if n <= 0:
         raise ConfigError(f"-n must be positive, got {n}")
     share = _jacobian_share(loaded, jacobian_rejection)
+    if truncation_psi is not None:
+        styled_module(loaded, "--truncation-psi")
+        if drs or share > 0:
+            raise ConfigError("--truncation-psi cannot be combined with --drs or --jacobian-rejection (set "
+                              "--jacobian-rejection 0)")
     if drs:
         result = sample_drs(loaded, n, seed=seed, settings=drs if isinstance(drs, DRSSettings) else DRSSettings(),
                             label=label, truncation=truncation, jacobian_rejection=share)
@@ -78,7 +88,8 @@ def draw_samples(source: str | Path | LoadedGenerator, n: int, *, label: int | s
         sampler = jacobian_rejection_sampler(loaded, share, label=label, seed=seed, truncation=truncation,
                                              batch_size=batch_size)
         return DrawnSamples(sampler(n), loaded, share, jacobian=sampler)
-    samples = _sample_plain(loaded, n, label=label, seed=seed, batch_size=batch_size, truncation=truncation)
+    samples = _sample_plain(loaded, n, label=label, seed=seed, batch_size=batch_size, truncation=truncation,
+                            psi=truncation_psi)
     return DrawnSamples(samples, loaded, share)
 
 
@@ -113,12 +124,16 @@ def _latent_drawer(loaded: LoadedGenerator, *, label: int | str | None, seed: in
 
 @torch.inference_mode()
 def _sample_plain(loaded: LoadedGenerator, n: int, *, label: int | str | None, seed: int, batch_size: int,
-                  truncation: float | None = None) -> torch.Tensor:
+                  truncation: float | None = None, psi: float | None = None) -> torch.Tensor:
+    """Samples of latents drawn by `_latent_drawer`; with `psi`, through the truncation in w of a styled generator."""
     draw = _latent_drawer(loaded, label=label, seed=seed, truncation=truncation)
     chunks = []
     for start in range(0, n, batch_size):
         z, labels = draw(min(batch_size, n - start))
-        chunks.append(loaded.game.generate(loaded.module, z, labels).float().cpu())
+        if psi is None:
+            chunks.append(loaded.game.generate(loaded.module, z, labels).float().cpu())
+        else:
+            chunks.append(synthesize(loaded.module, truncated_ws(loaded.module, z, psi, labels)).cpu())
     return torch.cat(chunks)
 
 

@@ -1,8 +1,19 @@
-"""Exponential moving average of a network's weights (Karras et al. 2018; Yazıcı et al. 2019).
+"""Exponential moving average of a network's weights (Karras et al. 2018; Yazıcı et al. 2019), with the ramp-up
+of StyleGAN2-ADA (Karras et al. 2020).
 
 After each generator update: θ_ema ← β θ_ema + (1 − β) θ. Floating-point buffers (batch-norm running
 statistics) are averaged the same way so that they stay consistent with the averaged weights; integer
-buffers are copied. Before ``start`` steps the average simply copies the live weights.
+buffers are copied, and so are the buffers a network names in its ``ema_copied_buffers`` attribute (a running
+mean that is an average already, StyleGAN2's w_avg). Before ``start`` steps the average simply copies the live
+weights.
+
+Ramp-up (``rampup`` r > 0): early in training the average would hold on to the random initial weights for many
+steps, so its half-life, h = ln 0.5 / ln β steps, is capped at r·t after t steps (StyleGAN2-ADA's
+``ema_rampup``, there in images: min(ema_kimg, r·cur_kimg)). The β of step t is then
+
+    β_t = min(β, 0.5^(1 / (r·t)))
+
+(r = 0.05: after 100 steps the half-life is at most 5 steps).
 """
 
 from __future__ import annotations
@@ -13,20 +24,29 @@ import torch
 from torch import nn
 
 
+def ramped_beta(beta: float, rampup: float, step: int) -> float:
+    """β after `step` ≥ 1 updates with ramp-up `rampup` (0: off): min(β, 0.5^(1 / (rampup·step)))."""
+    if rampup <= 0:
+        return beta
+    return min(beta, 0.5 ** (1.0 / max(rampup * step, 1e-8)))
+
+
 class EMA:
-    def __init__(self, module: nn.Module, beta: float, start: int = 0) -> None:
+    def __init__(self, module: nn.Module, beta: float, start: int = 0, rampup: float = 0.0) -> None:
         self.beta = beta
         self.start = start
+        self.rampup = rampup
         self.module = copy.deepcopy(module).eval().requires_grad_(False)
+        self.copied = set(getattr(module, "ema_copied_buffers", ()))
 
     @torch.no_grad()
     def update(self, module: nn.Module, step: int) -> None:
-        beta = self.beta if step >= self.start else 0.0
+        beta = ramped_beta(self.beta, self.rampup, step) if step >= self.start else 0.0
         ema_params = list(self.module.parameters())
         live_params = [p.detach() for p in module.parameters()]
         torch._foreach_lerp_(ema_params, live_params, 1.0 - beta)
-        for ema_buffer, buffer in zip(self.module.buffers(), module.buffers()):
-            if ema_buffer.dtype.is_floating_point:
+        for (name, ema_buffer), buffer in zip(self.module.named_buffers(), module.buffers()):
+            if ema_buffer.dtype.is_floating_point and name not in self.copied:
                 ema_buffer.lerp_(buffer, 1.0 - beta)
             else:
                 ema_buffer.copy_(buffer)

@@ -80,7 +80,7 @@ class Trainer:
         self.group_members = optimizer_groups(game)
         self.optimizers = {group: self._make_optimizer(group) for group in self.group_members}
         self.emas = {
-            name: EMA(spec.module, self.train_cfg.ema, self.train_cfg.ema_start)
+            name: EMA(spec.module, self.train_cfg.ema, self.train_cfg.ema_start, self.train_cfg.ema_rampup)
             for name, spec in game.networks.items()
             if spec.ema and self.train_cfg.ema > 0
         }
