@@ -61,7 +61,29 @@ def build_game(config: Config, data: DataSpec) -> Game:
     check_config(config)
     game = _GAMES[config.game](config, data)
     check_fields(data.field_names, game.needs, data.name, config.game)
+    if config.train.accumulate > 1:
+        check_accumulation(game, config)
     return game
+
+
+def check_accumulation(game: Game, config: Config) -> None:
+    """Refuse ``train.accumulate`` > 1 where micro-batches would change what a step computes: a game's own
+    reason (`Game.accumulation_refusal`), minibatch discrimination (it compares every sample of the batch), or
+    a minibatch standard deviation whose groups do not divide ``train.batch_size``. Batch norm is accepted: its
+    statistics are then per micro-batch, as on several devices without synchronized batch norm."""
+    from gankit.nn import MinibatchDiscrimination, MinibatchStdDev
+
+    reason = game.accumulation_refusal()
+    for spec in game.networks.values():
+        for layer in spec.module.modules():
+            if reason is None and isinstance(layer, MinibatchDiscrimination):
+                reason = "minibatch discrimination compares every sample of a whole batch"
+            if reason is None and isinstance(layer, MinibatchStdDev) and config.train.batch_size % layer.group_size:
+                reason = (f"the minibatch standard deviation takes groups of {layer.group_size}, which do not divide "
+                          f"train.batch_size={config.train.batch_size}")
+    if reason is not None:
+        raise ConfigError(f"train.accumulate={config.train.accumulate} does not fit game '{config.game}': {reason} "
+                          "(set train.accumulate=1)")
 
 
 def _adversarial_options(config: Config) -> dict:

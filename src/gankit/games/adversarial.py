@@ -69,6 +69,13 @@ class AdversarialGame(Game):
         phases.append(Phase("G", ("G",), needs_batch=self.unrolled_steps > 0))
         return phases
 
+    def accumulation_refusal(self) -> str | None:
+        if self.top_k < 1:
+            return "stab.top_k keeps the best share of a whole batch"
+        if self.unrolled_steps:
+            return "stab.unrolled_steps unrolls D's updates on a whole batch"
+        return None
+
     # ------------------------------------------------------------------------------------------ helpers
     def latent_shape(self) -> tuple[int, ...]:
         return (self.z_dim,)
