@@ -13,7 +13,7 @@ from gankit.data.batch import check_fields
 from gankit.errors import ConfigError
 from gankit.models import D_NORM_CHOICES
 from gankit.nn import DIFFAUGMENT_POLICIES
-from gankit.games.adversarial import AdversarialGame
+from gankit.games.adversarial import AdversarialGame, adversarial_options
 from gankit.games.base import DataSpec, Game, NetworkSpec, Phase, PhaseContext
 from gankit.games.cyclegan import CycleGANGame, CycleOptions, check_cycle
 from gankit.games.pix2pix import Pix2PixGame, Pix2PixOptions, check_pix2pix
@@ -21,6 +21,8 @@ from gankit.games.pix2pixhd import Pix2PixHDOptions, check_pix2pixhd
 from gankit.games.ctgan import CTGANGame, CTGANOptions, build_ctgan, check_ctgan
 from gankit.games.tvae import TVAEOptions, build_tvae, check_tvae
 from gankit.games.progan import ProGANOptions, build_progan, check_progan
+from gankit.games.sagan import SAGANOptions, build_sagan, check_sagan
+from gankit.games.biggan import BigGANOptions, build_biggan, check_biggan
 from gankit.games.series_cgan import SeriesCGANGame, SeriesCGANOptions, build_series_cgan, check_series_cgan
 
 if TYPE_CHECKING:
@@ -86,27 +88,6 @@ def check_accumulation(game: Game, config: Config) -> None:
                           "(set train.accumulate=1)")
 
 
-def _adversarial_options(config: Config) -> dict:
-    return {
-        "loss_name": config.loss,
-        "z_dim": config.model.z_dim,
-        "d_steps": config.train.d_steps,
-        "gp_weight": config.reg.gp_weight if config.loss == "wgan-gp" else 0.0,
-        "clip": config.reg.clip if config.loss == "wasserstein" else None,
-        "r1_gamma": config.reg.r1_gamma,
-        "r1_every": config.reg.r1_every,
-        "real_label": config.stab.real_label,
-        "instance_noise": config.stab.instance_noise,
-        "noise_anneal_steps": config.train.steps,
-        "diffaugment": config.stab.diffaugment,
-        "pack": config.stab.pack,
-        "unrolled_steps": config.stab.unrolled_steps,
-        "unrolled_lr": config.stab.unrolled_lr,
-        "top_k": config.stab.top_k,
-        "top_k_anneal_steps": max(1, config.train.steps // 2),
-    }
-
-
 def _build_adversarial(config: Config, dataset: DataSpec, conditional: bool) -> Game:
     from gankit.games.networks import build_pair
 
@@ -116,7 +97,7 @@ def _build_adversarial(config: Config, dataset: DataSpec, conditional: bool) -> 
     generator, discriminator = build_pair(config.model, dataset.sample_shape, num_classes=num_classes,
                                           kind=dataset.kind, stab=config.stab)
     return AdversarialGame.create(generator, discriminator, ema=config.train.ema > 0, n_classes=num_classes,
-                                  **_adversarial_options(config))
+                                  **adversarial_options(config))
 
 
 def _paired_shapes(game: str, data: DataSpec) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -209,6 +190,8 @@ def _vgg16_present() -> bool:
 # The families with options of their own: (game, its config section, the section's dataclass, its check, builder).
 _FAMILIES = (
     ("progan", "progan", ProGANOptions, check_progan, build_progan),
+    ("sagan", "sagan", SAGANOptions, check_sagan, build_sagan),
+    ("biggan", "biggan", BigGANOptions, check_biggan, build_biggan),
     ("pix2pixhd", "pix2pixhd", Pix2PixHDOptions, check_pix2pixhd, _build_pix2pixhd),
     ("pix2pix", "pix2pix", Pix2PixOptions, check_pix2pix, _build_pix2pix),
     ("cyclegan", "cycle", CycleOptions, check_cycle, _build_cyclegan),
