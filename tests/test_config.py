@@ -22,10 +22,10 @@ from gankit.config import (
 from gankit.errors import ConfigError
 
 RECIPES = [
-    "cgan", "cgan-ar1", "cgan-fashion", "cgan-sp500", "ctgan-breast-cancer", "ctgan-superstore",
+    "biggan-fashion", "cgan", "cgan-ar1", "cgan-fashion", "cgan-sp500", "ctgan-breast-cancer", "ctgan-superstore",
     "cyclegan-sneaker2boot", "dcgan", "dcgan-fashion", "dcgan-fashion-long", "dcgan-mnist", "gan-grid",
     "gan-mlp-fashion", "gan-ring", "mlp-gan", "pix2pix-edges2fashion", "pix2pixhd-edges2fashion", "progan-fashion",
-    "tvae-breast-cancer", "tvae-superstore",
+    "sagan-fashion", "tvae-breast-cancer", "tvae-superstore",
 ]
 
 

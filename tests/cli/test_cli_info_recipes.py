@@ -9,7 +9,7 @@ from cli_helpers import expect_user_error, fingerprint, run_cli
 RECIPES = ("cgan", "cgan-ar1", "cgan-fashion", "cgan-sp500", "ctgan-breast-cancer", "ctgan-superstore",
            "cyclegan-sneaker2boot", "dcgan", "dcgan-fashion", "dcgan-fashion-long", "dcgan-mnist", "gan-grid",
            "gan-mlp-fashion", "gan-ring", "mlp-gan", "pix2pix-edges2fashion", "pix2pixhd-edges2fashion",
-           "progan-fashion", "tvae-breast-cancer", "tvae-superstore")
+           "progan-fashion", "sagan-fashion", "biggan-fashion", "tvae-breast-cancer", "tvae-superstore")
 
 
 def test_recipes_lists_every_built_in_with_its_description(capsys):
