@@ -243,3 +243,20 @@ def test_adversarial_loss_is_frozen():
     loss = losses.get_loss("hinge")
     with pytest.raises(Exception):
         loss.name = "other"  # type: ignore[misc]
+
+
+def test_orthogonal_regularization_by_hand():
+    """R(W) = ||W W^T * (1 - I)||_F^2 over the filters (rows): W = [[1, 2], [3, 4]] has Gram [[5, 11], [11, 25]]."""
+    from gankit.losses import orthogonal_regularization
+
+    w = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    assert orthogonal_regularization([w]).item() == pytest.approx(2 * 11 ** 2)
+    # a convolution kernel (out=2, in=1, 1x2) is the same matrix; two weights add up
+    kernel = w.detach().reshape(2, 1, 1, 2)
+    assert orthogonal_regularization([kernel, w.detach()]).item() == pytest.approx(4 * 11 ** 2)
+    # orthogonal filters of any norms cost nothing: the diagonal is masked
+    assert orthogonal_regularization([torch.tensor([[3.0, 0.0], [0.0, 0.5]])]).item() == 0.0
+    # gradient 4 (W W^T * (1 - I)) W
+    orthogonal_regularization([w]).backward()
+    off = torch.tensor([[0.0, 11.0], [11.0, 0.0]])
+    assert torch.allclose(w.grad, 4 * off @ w.detach())

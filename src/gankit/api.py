@@ -162,9 +162,9 @@ def train(config: Config | str | None, out: str | Path | None = None, *,
                                      f"raise train.steps above {resume_step} to train on")
         dataset = load_data(config)
         spec = DataSpec.of(dataset)
-        if len(dataset) < config.train.batch_size * dist.world_size:
+        if len(dataset) < config.train.batch_size * config.train.accumulate * dist.world_size:
             raise DataError(f"dataset '{dataset.name}' has {len(dataset)} samples, fewer than one batch of "
-                            f"{config.train.batch_size * dist.world_size}")
+                            f"{config.train.batch_size * config.train.accumulate * dist.world_size}")
         torch.manual_seed(config.seed)
         game = build_game(config, spec)
         check_eval_settings(config.eval, dataset)

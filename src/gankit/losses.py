@@ -17,7 +17,7 @@ would round the softplus, the means and the gradient norms (``_f32`` casts; auto
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import torch
 import torch.nn.functional as F
@@ -39,6 +39,7 @@ __all__ = [
     "least_squares_d",
     "least_squares_g",
     "r1_penalty",
+    "orthogonal_regularization",
     "AdversarialLoss",
     "get_loss",
     "LOSS_NAMES",
@@ -225,6 +226,30 @@ def r1_penalty(real_logits: Tensor, real_inputs: Tensor) -> Tensor:
         raise ValueError("r1_penalty needs real_inputs.requires_grad_(True) before computing D(real_inputs)")
     (grads,) = torch.autograd.grad(outputs=real_logits.float().sum(), inputs=real_inputs, create_graph=True)
     return grads.float().reshape(grads.shape[0], -1).pow(2).sum(dim=1).mean()
+
+
+# --------------------------------------------------------------------------- orthogonal regularization
+def orthogonal_regularization(weights: Iterable[Tensor]) -> Tensor:
+    """BigGAN's orthogonal regularization (Brock, Donahue & Simonyan 2019, §3.1, eq. 3), summed over `weights`:
+
+        R(W) = ‖WᵀW ⊙ (1 − I)‖²_F
+
+    with W one layer's weight as a matrix whose columns are its filters (a kernel of shape (out, in, k, k) is
+    read as the (in·k·k) × out matrix): the squared cosines, unnormalized, between different filters, with no
+    constraint on their norms (the diagonal is masked). The caller multiplies by β (1e-4 in the paper).
+    Computed in float32 with autocast off.
+    """
+    total = None
+    for weight in weights:
+        with torch.autocast(weight.device.type, enabled=False):
+            w = weight.float().reshape(weight.shape[0], -1)  # rows: filters, i.e. the columns of the paper's W
+            gram = w @ w.t()
+            off = gram - torch.diag_embed(torch.diagonal(gram))
+            term = off.square().sum()
+        total = term if total is None else total + term
+    if total is None:
+        raise ValueError("orthogonal_regularization needs at least one weight")
+    return total
 
 
 # --------------------------------------------------------------------------- registry

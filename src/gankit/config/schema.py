@@ -84,6 +84,7 @@ class TrainConfig:
     steps: int = 2000
     batch_size: int = 64
     d_steps: int = 1
+    accumulate: int = 1  # gradient accumulation: each update sums K micro-batches of batch_size (effective K x batch)
     ema: float = 0.0
     ema_start: int = 0
     ema_rampup: float = 0.0  # cap the EMA's half-life at ema_rampup·step steps (StyleGAN2-ADA; 0: off)

@@ -40,7 +40,7 @@ def validate(config: Config) -> None:
     """Check values that a type alone cannot (names, ranges), then the registered checks. Raises `ConfigError`."""
     if config.loss not in LOSS_CHOICES:
         raise ConfigError(f"config key 'loss' must be one of {', '.join(LOSS_CHOICES)}; got '{config.loss}'")
-    for key in ("steps", "batch_size", "d_steps", "log_every", "sample_every", "ckpt_every", "keep", "num_samples"):
+    for key in ("steps", "batch_size", "d_steps", "accumulate", "log_every", "sample_every", "ckpt_every", "keep", "num_samples"):
         _positive(getattr(config.train, key), f"train.{key}")
     for key in ("lr_g", "lr_d"):
         _positive(getattr(config.optim, key), f"optim.{key}")

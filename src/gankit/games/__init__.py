@@ -13,7 +13,7 @@ from gankit.data.batch import check_fields
 from gankit.errors import ConfigError
 from gankit.models import D_NORM_CHOICES
 from gankit.nn import DIFFAUGMENT_POLICIES
-from gankit.games.adversarial import AdversarialGame
+from gankit.games.adversarial import AdversarialGame, adversarial_options
 from gankit.games.base import DataSpec, Game, NetworkSpec, Phase, PhaseContext
 from gankit.games.cyclegan import CycleGANGame, CycleOptions, check_cycle
 from gankit.games.pix2pix import Pix2PixGame, Pix2PixOptions, check_pix2pix
@@ -23,6 +23,8 @@ from gankit.games.tvae import TVAEOptions, build_tvae, check_tvae
 from gankit.games.medgan import MedGANOptions, build_medgan, check_medgan
 from gankit.games.progan import ProGANOptions, build_progan, check_progan
 from gankit.games.stylegan2 import StyleGAN2Options, build_stylegan2, check_stylegan2
+from gankit.games.sagan import SAGANOptions, build_sagan, check_sagan
+from gankit.games.biggan import BigGANOptions, build_biggan, check_biggan
 from gankit.games.series_cgan import SeriesCGANGame, SeriesCGANOptions, build_series_cgan, check_series_cgan
 from gankit.games.quantgan import QuantGANOptions, build_quantgan, check_quantgan
 from gankit.games.timegan import TimeGANOptions, build_timegan, check_timegan
@@ -65,28 +67,29 @@ def build_game(config: Config, data: DataSpec) -> Game:
     check_config(config)
     game = _GAMES[config.game](config, data)
     check_fields(data.field_names, game.needs, data.name, config.game)
+    if config.train.accumulate > 1:
+        check_accumulation(game, config)
     return game
 
 
-def _adversarial_options(config: Config) -> dict:
-    return {
-        "loss_name": config.loss,
-        "z_dim": config.model.z_dim,
-        "d_steps": config.train.d_steps,
-        "gp_weight": config.reg.gp_weight if config.loss == "wgan-gp" else 0.0,
-        "clip": config.reg.clip if config.loss == "wasserstein" else None,
-        "r1_gamma": config.reg.r1_gamma,
-        "r1_every": config.reg.r1_every,
-        "real_label": config.stab.real_label,
-        "instance_noise": config.stab.instance_noise,
-        "noise_anneal_steps": config.train.steps,
-        "diffaugment": config.stab.diffaugment,
-        "pack": config.stab.pack,
-        "unrolled_steps": config.stab.unrolled_steps,
-        "unrolled_lr": config.stab.unrolled_lr,
-        "top_k": config.stab.top_k,
-        "top_k_anneal_steps": max(1, config.train.steps // 2),
-    }
+def check_accumulation(game: Game, config: Config) -> None:
+    """Refuse ``train.accumulate`` > 1 where micro-batches would change what a step computes: a game's own
+    reason (`Game.accumulation_refusal`), minibatch discrimination (it compares every sample of the batch), or
+    a minibatch standard deviation whose groups do not divide ``train.batch_size``. Batch norm is accepted: its
+    statistics are then per micro-batch, as on several devices without synchronized batch norm."""
+    from gankit.nn import MinibatchDiscrimination, MinibatchStdDev
+
+    reason = game.accumulation_refusal()
+    for spec in game.networks.values():
+        for layer in spec.module.modules():
+            if reason is None and isinstance(layer, MinibatchDiscrimination):
+                reason = "minibatch discrimination compares every sample of a whole batch"
+            if reason is None and isinstance(layer, MinibatchStdDev) and config.train.batch_size % layer.group_size:
+                reason = (f"the minibatch standard deviation takes groups of {layer.group_size}, which do not divide "
+                          f"train.batch_size={config.train.batch_size}")
+    if reason is not None:
+        raise ConfigError(f"train.accumulate={config.train.accumulate} does not fit game '{config.game}': {reason} "
+                          "(set train.accumulate=1)")
 
 
 def _build_adversarial(config: Config, dataset: DataSpec, conditional: bool) -> Game:
@@ -98,7 +101,7 @@ def _build_adversarial(config: Config, dataset: DataSpec, conditional: bool) -> 
     generator, discriminator = build_pair(config.model, dataset.sample_shape, num_classes=num_classes,
                                           kind=dataset.kind, stab=config.stab)
     return AdversarialGame.create(generator, discriminator, ema=config.train.ema > 0, n_classes=num_classes,
-                                  **_adversarial_options(config))
+                                  **adversarial_options(config))
 
 
 def _paired_shapes(game: str, data: DataSpec) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -192,6 +195,8 @@ def _vgg16_present() -> bool:
 _FAMILIES = (
     ("progan", "progan", ProGANOptions, check_progan, build_progan),
     ("stylegan2", "stylegan2", StyleGAN2Options, check_stylegan2, build_stylegan2),
+    ("sagan", "sagan", SAGANOptions, check_sagan, build_sagan),
+    ("biggan", "biggan", BigGANOptions, check_biggan, build_biggan),
     ("pix2pixhd", "pix2pixhd", Pix2PixHDOptions, check_pix2pixhd, _build_pix2pixhd),
     ("pix2pix", "pix2pix", Pix2PixOptions, check_pix2pix, _build_pix2pix),
     ("cyclegan", "cycle", CycleOptions, check_cycle, _build_cyclegan),

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import nn
@@ -29,6 +29,9 @@ from gankit import losses
 from gankit.games.base import Game, NetworkSpec, Phase, PhaseContext
 from gankit.previews import save_image_grid, save_scatter
 from gankit.nn import call_with_parameters, diff_augment, keep_top_k, pack, top_k_fraction, unrolled_discriminator
+
+if TYPE_CHECKING:
+    from gankit.config import Config
 
 
 @dataclass
@@ -68,6 +71,13 @@ class AdversarialGame(Game):
             phases.append(Phase("D_r1", ("D",), every=self.r1_every))
         phases.append(Phase("G", ("G",), needs_batch=self.unrolled_steps > 0))
         return phases
+
+    def accumulation_refusal(self) -> str | None:
+        if self.top_k < 1:
+            return "stab.top_k keeps the best share of a whole batch"
+        if self.unrolled_steps:
+            return "stab.unrolled_steps unrolls D's updates on a whole batch"
+        return None
 
     # ------------------------------------------------------------------------------------------ helpers
     def latent_shape(self) -> tuple[int, ...]:
@@ -210,3 +220,25 @@ class AdversarialGame(Game):
     def after_phase(self, phase: str) -> None:
         if phase == "D" and self.clip is not None:
             losses.clip_weights_(self.module("D"), self.clip)
+
+
+def adversarial_options(config: Config) -> dict:
+    """The options of `AdversarialGame` that the shared sections (`loss`, `reg`, `stab`, `train`) set."""
+    return {
+        "loss_name": config.loss,
+        "z_dim": config.model.z_dim,
+        "d_steps": config.train.d_steps,
+        "gp_weight": config.reg.gp_weight if config.loss == "wgan-gp" else 0.0,
+        "clip": config.reg.clip if config.loss == "wasserstein" else None,
+        "r1_gamma": config.reg.r1_gamma,
+        "r1_every": config.reg.r1_every,
+        "real_label": config.stab.real_label,
+        "instance_noise": config.stab.instance_noise,
+        "noise_anneal_steps": config.train.steps,
+        "diffaugment": config.stab.diffaugment,
+        "pack": config.stab.pack,
+        "unrolled_steps": config.stab.unrolled_steps,
+        "unrolled_lr": config.stab.unrolled_lr,
+        "top_k": config.stab.top_k,
+        "top_k_anneal_steps": max(1, config.train.steps // 2),
+    }

@@ -162,6 +162,12 @@ class Game:
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore what `state_dict` returned."""
 
+    def accumulation_refusal(self) -> str | None:
+        """Why gradient accumulation (``train.accumulate`` > 1) would change what this game computes (state that
+        one phase hands the next, a statistic over the whole batch), or None when the gradients summed over K
+        micro-batches are those of one batch K times larger. Default: None."""
+        return None
+
     def optimizer_group(self, name: str) -> str:
         """The optimizer that steps network `name`."""
         return self.networks[name].optimizer or name

@@ -126,6 +126,9 @@ class CycleGANGame(TranslationGame):
             g_ba.train(was_training)
         save_strips([row.float() for row in rows], path)
 
+    def accumulation_refusal(self) -> str | None:
+        return "its D phase judges the fakes of the G phase just before it, through a pool of past fakes"
+
     # ------------------------------------------------------------------------------------------ losses
     def phase_loss(self, phase: str, ctx: PhaseContext) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         if phase == "G":

@@ -1,6 +1,6 @@
 """Building blocks for GAN networks: normalization, regularizing layers, augmentation, helpers."""
 
-from gankit.nn.conditional_batchnorm import ConditionalBatchNorm2d
+from gankit.nn.conditional_batchnorm import ConditionalBatchNorm2d, LinearConditionalBatchNorm2d
 from gankit.nn.diffaugment import DIFFAUGMENT_POLICIES, diff_augment
 from gankit.nn.equalized import EqualizedConv2d, EqualizedLinear
 from gankit.nn.instance_noise import annealed_std, instance_noise
@@ -19,6 +19,7 @@ __all__ = [
     "DIFFAUGMENT_POLICIES",
     "EqualizedConv2d",
     "EqualizedLinear",
+    "LinearConditionalBatchNorm2d",
     "MinibatchDiscrimination",
     "MinibatchStdDev",
     "PixelNorm",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-__all__ = ["ConditionalBatchNorm2d"]
+__all__ = ["ConditionalBatchNorm2d", "LinearConditionalBatchNorm2d"]
 
 
 class ConditionalBatchNorm2d(nn.Module):
@@ -38,3 +38,33 @@ class ConditionalBatchNorm2d(nn.Module):
 
     def extra_repr(self) -> str:
         return f"num_features={self.num_features}, num_classes={self.num_classes}"
+
+
+class LinearConditionalBatchNorm2d(nn.Module):
+    """Batch normalization whose gain and bias are linear in a conditioning vector c (BigGAN, Brock et al. 2019,
+    §3 and Appendix B: c is the shared class embedding concatenated with the generator block's chunk of z):
+
+        y = (1 + W_γ c) · (x - μ_B) / sqrt(σ_B² + ε) + W_β c
+
+    W_γ, W_β start at zero, so at initialisation the layer equals an ordinary ``BatchNorm2d`` (as
+    `ConditionalBatchNorm2d` does). ``forward(x, c)`` with ``c`` of shape (N, cond_dim).
+    """
+
+    def __init__(self, num_features: int, cond_dim: int, eps: float = 1e-5, momentum: float = 0.1) -> None:
+        super().__init__()
+        self.num_features, self.cond_dim = num_features, cond_dim
+        self.bn = nn.BatchNorm2d(num_features, eps=eps, momentum=momentum, affine=False)
+        self.gain = nn.Linear(cond_dim, num_features, bias=False)
+        self.bias = nn.Linear(cond_dim, num_features, bias=False)
+        nn.init.zeros_(self.gain.weight)
+        nn.init.zeros_(self.bias.weight)
+
+    def forward(self, x: Tensor, cond: Tensor) -> Tensor:
+        if cond.shape != (x.shape[0], self.cond_dim):
+            raise ValueError(f"cond must have shape ({x.shape[0]}, {self.cond_dim}), got {tuple(cond.shape)}")
+        gamma = 1 + self.gain(cond)[:, :, None, None]
+        beta = self.bias(cond)[:, :, None, None]
+        return gamma * self.bn(x) + beta
+
+    def extra_repr(self) -> str:
+        return f"num_features={self.num_features}, cond_dim={self.cond_dim}"

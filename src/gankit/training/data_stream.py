@@ -10,6 +10,10 @@ order depends on nothing but those numbers and a resumed run continues exactly w
 batch ``batch_size * world_size`` is split into contiguous rank slices; a partial last batch is dropped. The
 first group is seeded as the single group of earlier versions was, so their runs resume unchanged.
 
+With gradient accumulation (`next_parts`), a step takes the global batch of ``parts`` times the size and splits
+each rank's contiguous share into ``parts`` micro-batches: the samples (and the position after the step) are
+those of one batch of ``parts × batch_size``.
+
 Images held as uint8 pixels (``load_dataset(..., keep_uint8=True)``) are mapped to float32 in [-1, 1] one batch
 at a time, after the move to the device, by the same ``p / 255 * 2 - 1`` the loaders use, so a batch holds the
 same numbers as if the whole dataset had been converted at load time.
@@ -118,12 +122,20 @@ class DataStream:
 
     def next(self) -> Batch:
         """The next batch: each group's next slice, all fields on the device."""
-        fields = {}
+        return self.next_parts(1)[0]
+
+    def next_parts(self, parts: int) -> list[Batch]:
+        """The next batch of ``parts × batch_size`` samples per rank, as ``parts`` micro-batches of `batch_size`."""
+        fields: list[dict[str, torch.Tensor]] = [{} for _ in range(parts)]
         for group in self.groups.values():
-            index = group.take(self.global_batch, self.rank, self.batch_size)
+            if group.size < self.global_batch * parts:
+                raise ValueError(f"dataset of {group.size} samples is smaller than one global batch of "
+                                 f"{self.global_batch * parts}")
+            index = group.take(self.global_batch * parts, self.rank, self.batch_size * parts)
             for name, t in group.fields.items():
-                fields[name] = self._to_device(t[index])
-        return Batch(fields)
+                for part, chunk in enumerate(index.split(self.batch_size)):
+                    fields[part][name] = self._to_device(t[chunk])
+        return [Batch(f) for f in fields]
 
     def samples(self, index: torch.Tensor, field: str = "x") -> torch.Tensor:
         """The samples of `field` at ``index`` as the training sees them (images in [-1, 1] float32), on the CPU."""

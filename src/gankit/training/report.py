@@ -1,10 +1,21 @@
-"""End-of-run plots drawn from ``metrics.jsonl``: losses, discriminator outputs and accuracies."""
+"""End-of-run report files: plots drawn from ``metrics.jsonl`` (losses, discriminator outputs and accuracies)
+and the run's summary.json."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
+from gankit.atomic import atomic_write_text
 from gankit.training.stats import read_metrics
+
+
+def write_run_summary(run_dir: Path, summary: dict[str, Any]) -> None:
+    """The training curves (report/training_curves.png) and `summary` as report/summary.json."""
+    (run_dir / "report").mkdir(exist_ok=True)
+    plot_training_curves(run_dir, run_dir / "report" / "training_curves.png")
+    atomic_write_text(run_dir / "report" / "summary.json", json.dumps(summary, indent=2))
 
 
 def plot_training_curves(run_dir: Path, out_path: Path) -> Path | None:

@@ -16,6 +16,15 @@ from typing import Any
 import torch
 
 
+def mean_stats(records: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
+    """The mean of each named statistic over `records` (the micro-batches of one accumulated update)."""
+    if len(records) == 1:
+        return dict(records[0])
+    names = dict.fromkeys(name for record in records for name in record)
+    return {name: torch.stack([torch.as_tensor(r[name]).detach().float() for r in records if name in r]).mean()
+            for name in names}
+
+
 class StatsCollector:
     """Running means of named scalars over one logging interval."""
 

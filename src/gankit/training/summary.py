@@ -53,6 +53,7 @@ def describe_run(config: Config, dataset, game, *, device: torch.device, threads
                                           for s in game.stages()))
     lines += game.summary_lines()
     t = config.train
-    lines.append(f"train    {t.steps:,} steps of batch {t.batch_size}, loss {config.loss}; log every {t.log_every}, "
+    batch = f"{t.accumulate} x {t.batch_size} (accumulated)" if t.accumulate > 1 else f"{t.batch_size}"
+    lines.append(f"train    {t.steps:,} steps of batch {batch}, loss {config.loss}; log every {t.log_every}, "
                  f"samples every {t.sample_every}, checkpoint every {t.ckpt_every}")
     return lines

@@ -6,8 +6,10 @@ phase (`Phase.every`) its number of times (`Phase.repeats`): freeze every networ
 (requires_grad off, so gradients flow *through* a frozen network but never into its weights), compute the
 phase's loss under the run's precision, back-propagate, average gradients across ranks, check the loss is
 finite, record gradient norms, and step the optimizers of the updated networks (networks may share one
-optimizer, as CycleGAN's two generators do). After the step it updates the EMA copies, and on intervals logs
-statistics, writes previews and checkpoints (rank 0 only).
+optimizer, as CycleGAN's two generators do). With ``train.accumulate`` = K, each phase sums the gradients of
+K micro-batches (losses divided by K; noise and data drawn as for one batch K times larger) before its one step.
+A phase with a gate (`Phase.gate`) drops its gradients while its loss is at or below the gate. After the step it
+updates the EMA copies, and on intervals logs statistics, writes previews and checkpoints (rank 0 only).
 
 The full state (weights, optimizers, EMA, the game's own state such as a pool of past fakes, the noise
 generator, the global RNGs, the data position, the step) is checkpointed, so a resumed run is bit-for-bit the
@@ -16,7 +18,6 @@ run that was never stopped.
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from pathlib import Path
@@ -24,7 +25,6 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from gankit.atomic import atomic_write_text
 from gankit.config import Config
 from gankit.games.base import Game, Phase, PhaseContext
 from gankit.training import checkpoint as ckpt
@@ -42,9 +42,9 @@ from gankit.training.noise import NoiseSource
 from gankit.training.optimizers import base_lr, make_adam, match_state_layout, optimizer_groups
 from gankit.training.precision import Precision, choose_precision
 from gankit.training.progress import Progress
-from gankit.training.report import plot_training_curves
+from gankit.training.report import write_run_summary
 from gankit.training.schedule import lr_factor
-from gankit.training.stats import MetricsWriter, StatsCollector
+from gankit.training.stats import MetricsWriter, StatsCollector, mean_stats
 
 
 def _has_conv(module: nn.Module) -> bool:
@@ -75,6 +75,7 @@ class Trainer:
         self.metadata = metadata or {}  # JSON-able facts stored with every checkpoint (e.g. the data's shape)
         self.hooks = list(hooks or [])
         self.step = 0
+        self.accumulate = config.train.accumulate  # micro-batches per update (gradient accumulation)
         self.noise = NoiseSource(config.seed + 1, device, dist.rank, dist.world_size)
         self._prepare_networks()
         self.group_members = optimizer_groups(game)
@@ -86,7 +87,7 @@ class Trainer:
         }
         # the arithmetic: chosen by the caller (who knows the data), else train.amp resolved for the device
         self.precision = precision or choose_precision(self.train_cfg.amp, device)
-        self.amp_dtype = self._amp_dtype()
+        self.amp_dtype = self.precision.dtype  # gankit.training.precision: train.amp resolved for the device
         self.scaler = torch.amp.GradScaler("cuda") if self.precision.needs_scaler else None
         # the fixed inputs of every preview, from their own seed (no draw from the training streams)
         self.probe = game.make_probe(self.train_cfg.num_samples, config.seed + 2, device, examples or {})
@@ -121,9 +122,6 @@ class Trainer:
         params = [p for name in self.group_members[group] for p in self.game.module(name).parameters()]
         return make_adam(params, self._base_lr(group), self.config.optim, self.device)
 
-    def _amp_dtype(self) -> torch.dtype | None:
-        return self.precision.dtype  # gankit.training.precision: train.amp resolved for the device
-
     def _autocast(self):
         return self.precision.autocast()
 
@@ -137,31 +135,33 @@ class Trainer:
         return list(dict.fromkeys(self.game.optimizer_group(name) for name in phase.updates))
 
     def _run_phase(self, phase: Phase) -> dict[str, torch.Tensor]:
+        """One update of `phase`: its gradients accumulated over `train.accumulate` micro-batches (each loss
+        divided by their number, so the sum is the gradient of the mean over the whole batch), then one step."""
         self._set_trainable(phase.updates)
         groups = self._phase_groups(phase)
         for group in groups:  # None, not zero: a network of a shared group that this phase freezes is not stepped
             self.optimizers[group].zero_grad(set_to_none=True)
-        batch = self.stream.next() if phase.needs_batch else None
-        ctx = PhaseContext(batch=batch, batch_size=self.stream.batch_size, noise=self.noise, step=self.step)
-        with self._autocast():
-            loss, stats = self.game.phase_loss(phase.name, ctx)
-        if not torch.isfinite(loss.detach()).item():
-            raise TrainingDiverged(
-                f"loss of phase {phase.name} became {loss.item()} at step {self.step}; stopped without saving "
-                f"(last good checkpoint: {self._last_checkpoint_text()})"
-            )
+        parts = self.accumulate
+        batches = self.stream.next_parts(parts) if phase.needs_batch else [None] * parts
+        micro_stats, micro_losses = [], []
+        for part, batch in enumerate(batches):
+            with self.noise.parts(part, parts):
+                loss, part_stats = self._backward(phase, batch, parts)
+            micro_stats.append(part_stats)
+            micro_losses.append(loss)
+        stats = mean_stats(micro_stats)
         if phase.gate is not None:  # update only while the loss is above the gate, one decision on every rank
+            loss = torch.stack(micro_losses).float().mean()
             passed = bool(mean_across_ranks(loss, self.dist.world_size if self.dist.enabled else 1) > phase.gate)
             stats[f"updated/{phase.name}"] = torch.tensor(float(passed))
-            if not passed:
+            if not passed:  # the gradients are dropped, not applied
+                for group in groups:
+                    self.optimizers[group].zero_grad(set_to_none=True)
                 return stats
         modules = [self.game.module(n) for n in phase.updates]
         if self.scaler is not None:
-            self.scaler.scale(loss).backward()
             for group in groups:
                 self.scaler.unscale_(self.optimizers[group])
-        else:
-            loss.backward()
         if self.dist.enabled:
             average_gradients(modules, self.dist.world_size)
         for name, module in zip(phase.updates, modules):
@@ -182,6 +182,21 @@ class Trainer:
             self.scaler.update()
         self.game.after_phase(phase.name)
         return stats
+
+    def _backward(self, phase: Phase, batch, parts: int) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        """The loss of `phase` on one (micro-)batch, checked finite and back-propagated divided by `parts`; returns
+        the (undivided, detached) loss and the phase's statistics."""
+        ctx = PhaseContext(batch=batch, batch_size=self.stream.batch_size, noise=self.noise, step=self.step)
+        with self._autocast():
+            loss, stats = self.game.phase_loss(phase.name, ctx)
+        if not torch.isfinite(loss.detach()).item():
+            raise TrainingDiverged(
+                f"loss of phase {phase.name} became {loss.item()} at step {self.step}; stopped without saving "
+                f"(last good checkpoint: {self._last_checkpoint_text()})"
+            )
+        scaled = loss / parts if parts > 1 else loss
+        (self.scaler.scale(scaled) if self.scaler is not None else scaled).backward()
+        return loss.detach(), stats
 
     def train_step(self) -> None:
         """One generator step: every due phase, its number of times; then the EMA update."""
@@ -318,7 +333,7 @@ class Trainer:
             (self.run_dir / "samples").mkdir(parents=True, exist_ok=True)
             self.writer = MetricsWriter(self.run_dir)
         bar = self._progress()
-        images_per_step = self.stream.global_batch * sum(
+        images_per_step = self.stream.global_batch * self.accumulate * sum(
             p.repeats for p in self.game.phases() if p.needs_batch and p.every == 1)
         start_step, start_time = self.step, time.perf_counter()
         interval_start, interval_time = self.step, start_time
@@ -379,8 +394,6 @@ class Trainer:
                       interrupted: bool = False) -> None:
         """The final sample grid, the training curves and report/summary.json."""
         self.write_samples(self.run_dir / "samples" / "final.png")
-        (self.run_dir / "report").mkdir(exist_ok=True)
-        plot_training_curves(self.run_dir, self.run_dir / "report" / "training_curves.png")
-        summary = {"step": self.step, "seconds": round(seconds, 2), "images_per_second": round(throughput, 2),
-                   "world_size": self.dist.world_size, "final_stats": last, "interrupted": interrupted}
-        atomic_write_text(self.run_dir / "report" / "summary.json", json.dumps(summary, indent=2))
+        write_run_summary(self.run_dir, {"step": self.step, "seconds": round(seconds, 2),
+                                         "images_per_second": round(throughput, 2), "world_size": self.dist.world_size,
+                                         "final_stats": last, "interrupted": interrupted})
