@@ -31,6 +31,7 @@ import torch
 from torch import nn
 
 from gankit.data.batch import Batch
+from gankit.errors import ConfigError
 
 if TYPE_CHECKING:
     from gankit.training.noise import NoiseSource
@@ -72,6 +73,14 @@ class DataSpec:
 
     def field_shape(self, name: str) -> tuple[int, ...]:
         return dict(self.fields)[name] if self.fields else self.sample_shape
+
+    def series_windows(self, game: str) -> tuple[tuple[int, int], tuple[int, int]]:
+        """((p, d), (q, d)): the shapes of the history and future windows a series game reads; a `ConfigError`
+        naming the game and the data set's fields when the data has no windows."""
+        if "history" not in self.field_names or "future" not in self.field_names:
+            raise ConfigError(f"game '{game}' needs series windows (fields history and future); dataset "
+                              f"'{self.name}' yields {', '.join(self.field_names)}")
+        return self.field_shape("history"), self.field_shape("future")
 
 
 @dataclass(frozen=True)

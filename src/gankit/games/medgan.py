@@ -36,13 +36,13 @@ from gankit.data.table_codes import code_columns, from_codes
 from gankit.errors import ConfigError
 from gankit.games.base import DataSpec, NetworkSpec, Phase, PhaseContext, Stage
 from gankit.games.stages import StagedGame
+from gankit.games.table_rejection import draw_rows
 
 if TYPE_CHECKING:
     from gankit.config import Config
 
 NAME = "medgan"
 BINARIZE = ("round", "sample")
-MAX_REJECTION = 100
 
 
 @dataclass
@@ -178,24 +178,13 @@ class MedGANGame(StagedGame):
     def sample_rows(self, generator: nn.Module, n: int, seed: int, batch_size: int = 1000,
                     where: tuple[str, str] | None = None) -> torch.Tensor:
         """``n`` generated records (codes) from ``generator`` in eval mode, all draws from ``seed``. ``where`` =
-        (binary column, category) keeps the records that have it (rejection, up to ``MAX_REJECTION`` × n draws)."""
+        (binary column, category) keeps the records that have it (rejection, up to ``MAX_REJECTION`` × n draws: `gankit.games.table_rejection`)."""
         target = self.spans.resolve_where(where)
         device = next(generator.parameters()).device
         rng = torch.Generator(device=device).manual_seed(seed)
-        out, kept, drawn = [], 0, 0
-        with torch.no_grad():
-            while kept < n:
-                if drawn >= MAX_REJECTION * n:
-                    raise ConfigError(f"--where {where[0]}={where[1]}: only {kept} of {drawn} generated records have "
-                                      "it; the model rarely makes this category")
-                m = min(batch_size, n - kept) if target is None else batch_size
-                codes = self._finish(generator(torch.randn(m, self.z_dim, generator=rng, device=device)).float(), rng)
-                drawn += m
-                if target is not None:
-                    codes = codes[codes[:, target[0]] == target[1]][: n - kept]
-                out.append(codes)
-                kept += len(codes)
-        return torch.cat(out).cpu()
+        keep = None if target is None else (lambda codes: codes[:, target[0]] == target[1])
+        return draw_rows(lambda m: self._finish(generator(torch.randn(m, self.z_dim, generator=rng, device=device))
+                                                .float(), rng), n, batch_size, keep, where, noun="generated records")
 
     def generate(self, generator: nn.Module, noise: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         return self._finish(generator(noise).float(), torch.Generator(device=noise.device).manual_seed(0))

@@ -154,11 +154,8 @@ def build_quantgan(config: Config, data: DataSpec) -> QuantGANGame:
     """The QuantGAN game of a config for series data (fields history (p, d) and future (q, d), p + q >= R)."""
     from gankit.models.tcn import TCNCritic, TCNGenerator
 
-    if "history" not in data.field_names or "future" not in data.field_names:
-        raise ConfigError(f"game '{NAME}' needs series windows (fields history and future); dataset '{data.name}' "
-                          f"yields {', '.join(data.field_names)}")
     o = config.section(NAME)
-    (p, d), (q, _) = data.field_shape("history"), data.field_shape("future")
+    (p, d), (q, _) = data.series_windows(NAME)
     generator = TCNGenerator(d, o.z_dim, o.width, dilations(o.blocks))
     if p + q < generator.receptive_field:
         raise ConfigError(f"game '{NAME}' judges windows of data.history + data.future = {p + q} steps, fewer than "

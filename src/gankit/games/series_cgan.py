@@ -182,11 +182,8 @@ def build_series_cgan(config: Config, data: DataSpec) -> SeriesCGANGame:
     """The game of a config for series data of the given spec (fields history (p, d) and future (q, d))."""
     from gankit.models.arfnn import ARFNNGenerator, WindowCritic
 
-    if "history" not in data.field_names or "future" not in data.field_names:
-        raise ConfigError(f"game '{NAME}' needs series windows (fields history and future); dataset '{data.name}' "
-                          f"yields {', '.join(data.field_names)}")
     options = config.section(NAME)
-    (p, d), (q, _) = data.field_shape("history"), data.field_shape("future")
+    (p, d), (q, _) = data.series_windows(NAME)
     z_dim = options.z_dim or d
     generator = ARFNNGenerator(d, p, z_dim, options.g_width, options.g_blocks, vol_head=options.g_vol,
                                bound=options.g_bound)

@@ -211,11 +211,8 @@ def build_timegan(config: Config, data: DataSpec) -> TimeGANGame:
     """The TimeGAN game of a config for series windows (fields history (p, d) and future (q, d): T = p + q)."""
     from gankit.models.timegan import timegan_networks
 
-    if "history" not in data.field_names or "future" not in data.field_names:
-        raise ConfigError(f"game '{NAME}' needs series windows (fields history and future); dataset '{data.name}' "
-                          f"yields {', '.join(data.field_names)}")
     o = config.section(NAME)
-    (p, d), (q, _) = data.field_shape("history"), data.field_shape("future")
+    (p, d), (q, _) = data.series_windows(NAME)
     if config.train.ema > 0:
         raise ConfigError(f"game '{NAME}' keeps no EMA of its networks: set train.ema=0")
     return TimeGANGame(timegan_networks(d, o.hidden, o.layers), window=p + q, z_dim=d,

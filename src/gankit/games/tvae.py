@@ -28,12 +28,12 @@ from torch import nn
 from gankit.errors import ConfigError
 from gankit.games.base import DataSpec, Game, NetworkSpec, Phase, PhaseContext
 from gankit.games.ctgan import TableSpans
+from gankit.games.table_rejection import draw_rows
 
 if TYPE_CHECKING:
     from gankit.config import Config
 
 NAME = "tvae"
-MAX_REJECTION = 100
 
 
 @dataclass
@@ -108,25 +108,16 @@ class TVAEGame(Game):
                     where: tuple[str, str] | None = None) -> torch.Tensor:
         """``n`` decoded rows (hard one-hots) for z ~ N(0, I); all draws from ``seed``. ``where`` = (column,
         category) keeps only rows with that category (rejection: TVAE has no conditional input), drawing up to
-        ``MAX_REJECTION`` times ``n`` rows."""
+        ``MAX_REJECTION`` times ``n`` rows (`gankit.games.table_rejection`)."""
         target = self.spans.resolve_where(where)
         device = next(generator.parameters()).device
         rng = torch.Generator(device=device).manual_seed(seed)
-        out, kept, drawn = [], 0, 0
-        with torch.no_grad():
-            while kept < n:
-                if drawn >= MAX_REJECTION * n:
-                    raise ConfigError(f"--where {where[0]}={where[1]}: only {kept} of {drawn} decoded rows have it; "
-                                      "the model rarely makes this category")
-                m = min(batch_size, n - kept) if target is None else batch_size
-                rows = self._decode(generator, torch.randn(m, self.z_dim, generator=rng, device=device), rng)
-                drawn += m
-                if target is not None:
-                    offset, width = self.spans.discrete[target[0]]
-                    rows = rows[rows[:, offset : offset + width].argmax(1) == target[1]][: n - kept]
-                out.append(rows)
-                kept += len(rows)
-        return torch.cat(out).cpu()
+        keep = None
+        if target is not None:
+            offset, width = self.spans.discrete[target[0]]
+            keep = lambda rows: rows[:, offset : offset + width].argmax(1) == target[1]  # noqa: E731
+        return draw_rows(lambda m: self._decode(generator, torch.randn(m, self.z_dim, generator=rng, device=device),
+                                                rng), n, batch_size, keep, where, noun="decoded rows")
 
     def _decode(self, generator: nn.Module, z: torch.Tensor, rng: torch.Generator) -> torch.Tensor:
         logits = generator(z).float()
