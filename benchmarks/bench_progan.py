@@ -1,13 +1,16 @@
-"""ProGAN against DCGAN on Fashion-MNIST at 32 px, at the same wall-clock budget, scored by `gankit eval`.
+"""ProGAN (or other Fashion-MNIST recipes) against DCGAN at 32 px, at the same wall clock, scored by `gankit eval`.
 
     PYTHONPATH=src .venv/bin/python benchmarks/bench_progan.py --minutes 20 --out /tmp/bench-progan
+    PYTHONPATH=src .venv/bin/python benchmarks/bench_progan.py --recipes stylegan2-fashion,dcgan-fashion --minutes 10 \
+        --threads 2 --out /tmp/bench-sg2
     PYTHONPATH=src .venv/bin/python benchmarks/bench_progan.py --minutes 0.5 --n 500 --out /tmp/bp   # smoke
 
-1. `progan-fashion` (grows 4 -> 8 -> 16 -> 32 px) and `dcgan-fashion` are trained one after the other from the same
-   seed, each with ``train.max_minutes`` = ``--minutes`` and no step limit that would end it sooner (train.steps
-   raised to 10^6; ProGAN's growing schedule is the recipe's, by step), on ``--threads`` CPU threads each, so both
-   get the same wall clock on the same machine. Start-up (data loading) is not counted.
-2. Both are scored by `gankit eval` (`gankit.evaluation.evaluate_source`): the classifier FID and KID of ``--n``
+1. The ``--recipes`` (default `progan-fashion`, which grows 4 -> 8 -> 16 -> 32 px, and `dcgan-fashion`) are
+   trained one after the other from the same seed, each with ``train.max_minutes`` = ``--minutes`` and no step
+   limit that would end it sooner (train.steps raised to 10^6; ProGAN's growing schedule is the recipe's, by
+   step), on ``--threads`` CPU threads each, so all get the same wall clock on the same machine. Start-up (data
+   loading) is not counted.
+2. Each is scored by `gankit eval` (`gankit.evaluation.evaluate_source`): the classifier FID and KID of ``--n``
    samples (seed 0; the EMA generator where the recipe keeps one) against the first ``--n`` Fashion-MNIST test
    images, with gankit's domain classifier as the feature extractor.
 
@@ -34,8 +37,6 @@ from machine import cpu_model
 RECIPES = ("progan-fashion", "dcgan-fashion")
 
 
-
-
 def train(recipe: str, minutes: float, threads: int, out: Path) -> dict:
     overrides = ["train.progress=false", "train.steps=1000000", f"train.max_minutes={minutes}",
                  f"train.threads={threads}", "eval.every=0"]
@@ -55,12 +56,13 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=20.0, help="training wall clock of each recipe")
     parser.add_argument("--n", type=int, default=10000, help="samples and test images per FID")
     parser.add_argument("--threads", type=int, default=1, help="CPU threads of each training")
+    parser.add_argument("--recipes", default=",".join(RECIPES), help="comma-separated recipes, trained in turn")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     if args.out.exists():
         raise SystemExit(f"error: {args.out} exists; pick another --out")
     rows = []
-    for recipe in RECIPES:
+    for recipe in args.recipes.split(","):
         row = train(recipe, args.minutes, args.threads, args.out / recipe)
         scores = evaluate_source(args.out / recipe, metrics="fid,kid", n=args.n, seed=0, extractor="classifier",
                                  log=None)
