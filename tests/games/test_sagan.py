@@ -1,10 +1,13 @@
 """SAGAN: a tiny class-conditional SAGAN learns which digit to draw, resumes bit-exactly (conditional and not),
 and refuses data and options it cannot use in one line."""
 
+import json
+
 import pytest
 import torch
 
 from gankit import api
+from gankit.cli import main
 from gankit.config import load_config
 from gankit.errors import ConfigError
 from gankit.games import DataSpec, build_game
@@ -14,7 +17,7 @@ from cli_helpers import expect_user_error
 from training.test_resume import final_tensors
 
 
-def test_a_tiny_conditional_sagan_draws_the_digit_asked_for(tmp_path):
+def test_a_tiny_conditional_sagan_draws_the_digit_asked_for(tmp_path, capsys):
     """Share of `gankit sample --label K` images the judge calls K, averaged over the 10 digits (chance: 0.1).
 
     Measured here after 400 steps (width 16, lr 5e-4 / 1e-3, spectral norm in both networks): 0.52 (0.35-0.72
@@ -25,6 +28,12 @@ def test_a_tiny_conditional_sagan_draws_the_digit_asked_for(tmp_path):
         "train.steps=400", "optim.lr_g=5e-4", "optim.lr_d=1e-3"])
     shares = label_shares(run, digits_judge(), tmp_path)
     assert sum(shares) / 10 >= 0.3, f"label shares {[round(s, 2) for s in shares]}"
+    # `gankit eval`'s label accuracy (its own domain classifier, 50 samples per class) tells the same story
+    capsys.readouterr()
+    assert main(["eval", str(run), "--metrics", "labels", "--n", "500", "--json",
+                 "--cache-dir", str(tmp_path / "cache")]) == 0
+    measured = json.loads(capsys.readouterr().out)["label_accuracy"]
+    assert measured >= 0.3 and abs(measured - sum(shares) / 10) < 0.2, (measured, shares)
 
 
 @pytest.mark.parametrize("conditional", [True, False])

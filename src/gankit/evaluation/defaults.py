@@ -22,6 +22,7 @@ METRIC_OUTPUTS: dict[str, tuple[str, ...]] = {
     "dc": ("density", "coverage"),
     "modes": ("modes_covered", "high_quality_fraction", "reverse_kl"),
     "classes": ("classes_covered", "class_kl_from_uniform"),
+    "labels": ("label_accuracy", "label_accuracy_min"),  # conditional runs: GAN-test share of --label k put in class k
     # measured on the images themselves (gankit.metrics.swd, gankit.metrics.msssim); swd also gives swd_<height>
     "swd": ("swd",),  # sliced Wasserstein distance on Laplacian pyramids, x10^3 (ProGAN, Karras et al. 2018)
     "msssim": ("msssim", "msssim_real"),  # mean MS-SSIM of random pairs of samples, and of reference images

@@ -33,6 +33,7 @@ from gankit.evaluation.sources import (
     load_source,
 )
 from gankit.evaluation.defaults import EVAL_DEFAULTS, METRIC_OUTPUTS
+from gankit.evaluation.labels import choose_label_metric, measure_label_accuracy
 from gankit.evaluation.series import evaluate_series, is_series_run
 from gankit.evaluation.table import evaluate_table
 from gankit.sampling.table import is_table_run
@@ -110,7 +111,8 @@ def evaluate_source(
     ``metrics`` (names or "fid,kid"): fid (Heusel et al. 2017), kid (Binkowski et al. 2018), is (Salimans et
     al. 2016), pr (precision/recall, Kynkaanniemi et al. 2019), dc (density/coverage, Naeem et al. 2020),
     modes (VEEGAN/PacGAN mode coverage of a 2-D mixture, with the dataset's ``modes`` and ``mode_std``),
-    classes (classes the domain classifier predicts). Default: fid, kid, is, pr for images (is only when the
+    classes (classes the domain classifier predicts), labels (the share of samples drawn for class k that the domain
+    classifier puts in class k, `gankit.evaluation.labels`; by default for conditional runs against their own data). Default: fid, kid, is, pr for images (is only when the
     extractor has logits), fid, kid, pr, modes for points. A series run is scored by
     :mod:`gankit.evaluation.series` (marginal, acf, r2: the SigCWGAN benchmark's metrics) on its evaluation
     windows, all of them unless ``n`` says fewer.
@@ -171,6 +173,22 @@ def evaluate_source(
     src = load_source(source, n, seed=seed, label=label, device=torch_device, jacobian_rejection=jacobian_rejection)
     count = n or default_n(src.kind)
     reference = load_reference(ref, src, count, label=label)
+    chosen, wants_labels = choose_label_metric(chosen, source, ref=ref, extractor=extractor_name, device=torch_device)
+
+    def with_labels(result: dict[str, Any], classifier: FeatureExtractor) -> dict[str, Any]:
+        if wants_labels:
+            found, result["settings"]["labels"] = measure_label_accuracy(
+                source, classifier, n=count, seed=seed, label=label, device=torch_device, batch_size=batch_size,
+                jacobian_rejection=jacobian_rejection, dtype=FEATURE_DTYPES[precision])
+            result = {**{k: v for k, v in result.items() if k != "settings"}, **found, "settings": result["settings"]}
+        return result
+
+    if chosen == ():  # the label accuracy alone: the classifier, no other metric
+        classifier, info = build_extractor("classifier", reference, cache, torch_device, say)
+        return with_labels({"settings": {**src.settings, "ref": reference.settings(), "n": count, "seed": seed,
+                                         "extractor": "classifier", "extractor_id": classifier.cache_id(),
+                                         "classifier": info, "precision": precision, "skipped": [],
+                                         "n_fake": count, "metrics": ["labels"]}}, classifier)
     pixels_only = chosen is not None and all(name in PIXEL_METRICS for name in chosen)
     if pixels_only:  # swd and msssim read the images themselves: no extractor to build (or train)
         _metrics_for(chosen, src, reference, False, "none")
@@ -218,7 +236,7 @@ def evaluate_source(
         **{k: v for k, v in metric_settings.items() if k not in ("extractor", "seed")},
         "cache_dir": str(cache),
     }
-    return _with_ppl(result, ppl)
+    return _with_ppl(with_labels(result, feature_extractor) if feature_extractor is not None else result, ppl)
 
 
 def _path_length(source: str | Path, n: int | None, seed: int, label: int | None, device: torch.device,

@@ -9,7 +9,7 @@ NumPy features. Caching of reference statistics is layered on top (:func:`refere
 >>> evaluate(points, metrics=("modes",), modes=ring_modes, mode_std=0.02)
 """
 
-from gankit.metrics.coverage import class_coverage, kl_from_uniform, mode_coverage
+from gankit.metrics.coverage import class_coverage, kl_from_uniform, label_accuracy, mode_coverage
 from gankit.metrics.defaults import DEFAULTS
 from gankit.metrics.evaluate import METRICS, evaluate
 from gankit.metrics.extractors import (
@@ -53,6 +53,7 @@ __all__ = [
     "inception_score",
     "kid",
     "kl_from_uniform",
+    "label_accuracy",
     "load_classifier",
     "mean_and_covariance",
     "mode_coverage",

@@ -1,6 +1,7 @@
 """Counting which classes or mixture modes a generator reaches.
 
-``class_coverage`` reads a classifier's predicted labels; ``mode_coverage`` follows the 2-D mixture protocol of
+``class_coverage`` reads a classifier's predicted labels; ``label_accuracy`` compares them with the classes a
+conditional generator was asked for (GAN-test); ``mode_coverage`` follows the 2-D mixture protocol of
 VEEGAN (Srivastava, Valkov, Russell, Gutmann & Sutton 2017, NeurIPS, Sec. 5.1) and PacGAN (Lin, Khetan,
 Fanti & Oh 2018, NeurIPS, Sec. 4.1).
 """
@@ -50,6 +51,25 @@ def class_coverage(pred_labels: Any, num_classes: int) -> dict[str, Any]:
         "kl_from_uniform": kl_from_uniform(counts),
         "histogram": [int(c) for c in counts],
     }
+
+
+def label_accuracy(pred_labels: Any, requested: Any) -> dict[str, Any]:
+    """How often a classifier agrees with the class a conditional generator was asked for (the "GAN-test" of
+    Shmelkov, Schmid & Alahari 2018, "How good is my GAN?", ECCV).
+
+    For each requested class k with m_k samples: a_k = (1/m_k) sum_i [pred_i = k]; returns ``label_accuracy`` =
+    the mean of a_k over the classes requested (each class weighs the same, whatever its count),
+    ``label_accuracy_min`` = min_k a_k and ``per_class`` = {k: a_k}.
+    """
+    pred = to_numpy(pred_labels).astype(np.int64).ravel()
+    wanted = to_numpy(requested).astype(np.int64).ravel()
+    if pred.shape != wanted.shape or pred.size == 0:
+        raise DataError(f"label_accuracy needs as many predicted as requested labels (at least one), got "
+                        f"{pred.size} and {wanted.size}")
+    per_class = {int(k): float(np.mean(pred[wanted == k] == k)) for k in np.unique(wanted)}
+    shares = list(per_class.values())
+    return {"label_accuracy": float(np.mean(shares)), "label_accuracy_min": float(min(shares)),
+            "per_class": per_class}
 
 
 def mode_coverage(points: Any, modes: Any, std: float, threshold: float = 3.0) -> dict[str, Any]:
