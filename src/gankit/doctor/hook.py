@@ -22,7 +22,7 @@ from gankit.doctor.probes import sample_diversity
 from gankit.doctor.report import write_report
 from gankit.training.stats import read_metrics
 from gankit.training.hooks import Hook
-from gankit.training.trainer import Trainer
+from gankit.training.hooks import Trainer
 
 
 def _json_safe(value: Any) -> Any:

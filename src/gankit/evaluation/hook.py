@@ -24,7 +24,7 @@ from gankit.evaluation.run import evaluate_source
 from gankit.metrics.extractors.inception import find_inception_weights
 from gankit.training import checkpoint as ckpt
 from gankit.training.hooks import Hook
-from gankit.training.trainer import Trainer
+from gankit.training.hooks import Trainer
 
 #: Metrics where a larger value is better; every other metric (fid, kid, reverse_kl, ...) is better lower.
 HIGHER_IS_BETTER = ("is", "precision", "recall", "density", "coverage", "modes_covered", "high_quality_fraction")

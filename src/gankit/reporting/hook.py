@@ -9,14 +9,10 @@ the file should be) costs a warning line, not the run: the final checkpoint is s
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
 
 from gankit.errors import GankitError
 from gankit.reporting.build import build_report
-from gankit.training.hooks import Hook
-
-if TYPE_CHECKING:
-    from gankit.training.trainer import Trainer
+from gankit.training.hooks import Hook, Trainer
 
 
 class ReportHook(Hook):

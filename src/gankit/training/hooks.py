@@ -5,13 +5,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
+import torch
+
+from gankit.config import Config
 from gankit.errors import GankitError, TrainingInterrupted  # noqa: F401 (re-exported)
 from gankit.games.base import Game
 
-if TYPE_CHECKING:
-    from gankit.training.trainer import Trainer
+
+class Trainer(Protocol):
+    """What a hook may read and call on the trainer that runs it (`gankit.training.trainer.Trainer` is one):
+    the run's settings and place, the step, the data stream, the EMA-aware sampler, events and checkpoints."""
+
+    config: Config
+    device: torch.device
+    game: Game
+    run_dir: Path
+    step: int
+    stream: Any  # gankit.training.data_stream.DataStream
+
+    def sample(self, noise: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor: ...
+
+    def log_event(self, kind: str, payload: dict) -> None: ...
+
+    def save_checkpoint(self) -> Path | None: ...
 
 
 class Hook:
