@@ -167,7 +167,7 @@ def train(config: Config | str | None, out: str | Path | None = None, *,
                             f"{config.train.batch_size * config.train.accumulate * dist.world_size}")
         torch.manual_seed(config.seed)
         game = build_game(config, spec)
-        check_eval_settings(config.eval, dataset)
+        check_eval_settings(config.eval, dataset, conditional=bool(game.num_classes))
         summary = describe_run(config, dataset, game, device=device, threads=threads, run_dir=run_dir,
                                world_size=dist.world_size)
         if dry_run:

@@ -2,7 +2,10 @@
 
 import json
 
+import pytest
+
 from gankit import api
+from gankit.errors import ConfigError
 from gankit.training.stats import read_metrics
 from gankit.evaluation.hook import is_improvement
 
@@ -30,3 +33,23 @@ def test_lower_is_better_except_for_scores_and_coverage():
     assert is_improvement("fid", 10.0, 12.0) and not is_improvement("fid", 13.0, 12.0)
     assert is_improvement("recall", 0.6, 0.5) and not is_improvement("is", 2.0, 3.0)
     assert is_improvement("kid", 1.0, None)
+
+
+def test_label_accuracy_during_training_of_a_conditional_run(tmp_path, monkeypatch):
+    """eval.metrics=labels logs eval/label_accuracy for a conditional run, and eval.best can keep its best step."""
+    monkeypatch.setenv("GANKIT_CACHE", str(tmp_path / "cache"))
+    api.train("gan-ring", tmp_path / "run", overrides=[
+        "data.name=digits", "model.arch=mlp", "game=conditional", "train.steps=20", "train.log_every=10",
+        "train.sample_every=1000", "train.ckpt_every=1000", "train.progress=false", "model.g_hidden=[16]",
+        "model.d_hidden=[16]", "eval.every=10", "eval.metrics=labels", "eval.n=100", "eval.best=label_accuracy"])
+    evals = [r for r in read_metrics(tmp_path / "run", kind=None) if r["kind"] == "eval"]
+    assert [r["step"] for r in evals] == [10, 20]
+    assert all(0 <= r["metrics"]["label_accuracy"] <= 1 for r in evals)
+    assert is_improvement("label_accuracy", 0.9, 0.5)
+
+
+def test_label_accuracy_during_training_needs_a_conditional_game(tmp_path):
+    with pytest.raises(ConfigError, match="eval.metrics 'labels' measures a class-conditional generator"):
+        api.train("gan-ring", tmp_path / "run", overrides=["data.name=digits", "model.arch=mlp", "eval.every=10",
+                                                           "eval.metrics=labels", "eval.best=label_accuracy"])
+    assert not (tmp_path / "run").exists()

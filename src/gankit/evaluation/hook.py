@@ -23,16 +23,17 @@ from gankit.evaluation.defaults import METRIC_OUTPUTS
 from gankit.evaluation.run import evaluate_source
 from gankit.metrics.extractors.inception import find_inception_weights
 from gankit.training import checkpoint as ckpt
-from gankit.training.hooks import Hook
-from gankit.training.hooks import Trainer
+from gankit.training.hooks import Hook, Trainer
 
 #: Metrics where a larger value is better; every other metric (fid, kid, reverse_kl, ...) is better lower.
-HIGHER_IS_BETTER = ("is", "precision", "recall", "density", "coverage", "modes_covered", "high_quality_fraction")
+HIGHER_IS_BETTER = ("is", "precision", "recall", "density", "coverage", "modes_covered", "high_quality_fraction",
+                    "label_accuracy", "label_accuracy_min")
 
 
-def check_eval_settings(settings: EvalConfig, dataset=None) -> None:
-    """Check every ``eval.*`` key against the metrics and, when evaluation is on, against the data, before a
-    run starts: a typo or an evaluation the data cannot support is a `ConfigError` now, not at step `every`."""
+def check_eval_settings(settings: EvalConfig, dataset=None, conditional: bool = False) -> None:
+    """Check every ``eval.*`` key against the metrics and, when evaluation is on, against the data (and whether
+    the game is class-conditional), before a run starts: a typo or an evaluation the data cannot support is a
+    `ConfigError` now, not at step `every`."""
     names = [m.strip() for m in settings.metrics.split(",") if m.strip()]
     if not names:
         raise ConfigError(f"config key 'eval.metrics' names no metric; choose from {', '.join(METRIC_OUTPUTS)}")
@@ -62,6 +63,9 @@ def check_eval_settings(settings: EvalConfig, dataset=None) -> None:
     for name in ("is", "classes"):
         if name in names and (dataset.kind != "image" or settings.extractor != "classifier"):
             raise ConfigError(f"eval.metrics '{name}' needs class logits: images with eval.extractor=classifier")
+    if "labels" in names and not (conditional and settings.extractor == "classifier"):
+        raise ConfigError("eval.metrics 'labels' measures a class-conditional generator through the domain "
+                          "classifier: use a conditional game and eval.extractor=classifier")
     if dataset.kind == "image" and settings.extractor == "inception":
         find_inception_weights()  # its message says how to install them
 
