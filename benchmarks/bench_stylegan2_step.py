@@ -32,11 +32,10 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from torch.utils._python_dispatch import TorchDispatchMode
-from torch.utils.flop_counter import flop_registry
 
 from bench_step import OtherLoad, matmul_peak_gflops
 from bench_translation_step import bf16_peak_gflops
+from flops import FlopCount  # noqa: F401 (tests/benchmarks reads it here)
 from machine import cpu_model
 from random_batches import random_trainer
 
@@ -59,32 +58,6 @@ def _per_sample_forward(self, x, w):
         else:
             out.append(F.conv2d(x[i:i + 1], weight[i], padding=self.kernel_size // 2))
     return torch.cat(out)
-
-
-class FlopCount(TorchDispatchMode):
-    """FLOPs of the matmuls and convolutions dispatched meanwhile, by torch.utils.flop_counter's formulas.
-
-    (FlopCounterMode itself tracks modules with hooks that `autograd.grad`, used by R1 and the path length, refuses.)
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.total = 0
-
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        kwargs = kwargs or {}
-        out = func(*args, **kwargs)
-        packet = func._overloadpacket
-        formula = flop_registry.get(packet)
-        if packet is torch.ops.aten.convolution_backward and args[9] > 1 and args[10][1]:
-            # the formula counts a grouped convolution's weight gradient as if every group saw every input channel:
-            # count the input gradient as it is and the weight gradient divided by the groups
-            head, tail = list(args[:10]), list(args[11:])
-            self.total += formula(*head, [args[10][0], False, False], *tail, **kwargs, out_val=out)
-            self.total += formula(*head, [False, True, False], *tail, **kwargs, out_val=out) // args[9]
-        elif formula is not None:
-            self.total += formula(*args, **kwargs, out_val=out)
-        return out
 
 
 @contextlib.contextmanager

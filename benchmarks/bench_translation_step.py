@@ -46,7 +46,7 @@ def bf16_peak_gflops(size: int = 2048, repeats: int = 5) -> float:
     return best
 
 
-def _start_at_last_stage(trainer) -> None:
+def start_at_last_stage(trainer) -> None:
     """Put the trainer at the first step of the game's last stage: its next step enters that stage."""
     trainer.step = trainer.game.stages()[-1].start
 
@@ -63,7 +63,7 @@ def measure(recipe: str, stage: str, size: int, batch: int, amp: str, steps: int
     overrides += [f"train.batch_size={batch}"] if batch else []
     trainer, config = random_trainer(recipe, overrides, workdir / f"{recipe}-{stage}-{size}-{batch}-{amp}")
     if stage == "local":
-        _start_at_last_stage(trainer)
+        start_at_last_stage(trainer)
     for _ in range(3):
         trainer.train_step()
     with FlopCounterMode(display=False) as counter:
