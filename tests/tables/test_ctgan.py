@@ -105,6 +105,8 @@ def test_cli_trains_any_csv_samples_a_table_and_evaluates_it(capsys, tmp_path):
     run_cli(capsys, "sample", run, "-n", 250, "--seed", 4, "--out", tmp_path / "synth.csv", "--force")
     assert (tmp_path / "synth.csv").read_bytes() == first
     expect_user_error(capsys, "sample", run, "-n", 5, "--out", tmp_path / "synth.csv", says=("already exists",))
+    code, out, _ = run_cli(capsys, "sample", run, "-n", 250, "--seed", 4, "--out", tmp_path / "synth.parquet")
+    assert code == 0 and pd.read_parquet(tmp_path / "synth.parquet").equals(synth)  # the same rows, as Parquet
     expect_user_error(capsys, "sample", run, "-n", 5, "--out", tmp_path / "s.png", says=("use .csv or .parquet",))
     code, out, _ = run_cli(capsys, "sample", run, "-n", 40, "--where", "cultivar=2", "--out", tmp_path / "w.csv")
     assert code == 0 and (pd.read_csv(tmp_path / "w.csv")["cultivar"] == 2).all()

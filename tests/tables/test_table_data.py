@@ -137,3 +137,12 @@ def test_superstore_orders_are_read_from_the_package_csv():
     assert df.shape == (9994, 13) and df["Category"].nunique() == 3
     kinds = {c: TableTransformer.fit(df[[c]].head(300)).columns[0].kind for c in ("Segment", "Quantity", "Profit")}
     assert kinds == {"Segment": "categorical", "Quantity": "integer", "Profit": "continuous"}
+
+
+def test_a_parquet_table_reads_back_with_its_dtypes_categories_gaps_and_dates(tmp_path):
+    df = mixed_frame(60)
+    df.to_parquet(tmp_path / "t.parquet", index=False)
+    assert read_table(tmp_path / "t.parquet").equals(df)
+    (tmp_path / "bad.parquet").write_text("a,b\n1,2\n")  # a CSV under a Parquet name
+    with pytest.raises(DataError, match="is not a table pandas can read"):
+        read_table(tmp_path / "bad.parquet")
