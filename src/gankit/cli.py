@@ -129,7 +129,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     result = evaluation.evaluate_source(args.source, ref=args.ref, metrics=args.metrics, n=args.n,
                                         extractor=args.extractor, seed=args.seed, cache_dir=args.cache_dir,
                                         label=args.label, jacobian_rejection=args.jacobian_rejection,
-                                        precision=args.precision, plot=args.plot)
+                                        precision=args.precision, plot=args.plot, truncation=args.truncation)
     print(evaluation.result_to_json(result) if args.json else evaluation.format_table(result))
     if args.plot and not args.json:
         print(f"plot: {args.plot}")
@@ -298,6 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--extractor", metavar="NAME", help=f"classifier or inception (default {EVAL_DEFAULTS['extractor']})")
     p.add_argument("--seed", type=int, help=f"latent vectors and KID subsets (default {EVAL_DEFAULTS['seed']})")
     p.add_argument("--label", type=int, help="evaluate one class of a conditional generator")
+    p.add_argument("--truncation", type=float, metavar="T", help="latent codes truncated to [-T, T] (Brock et al. 2019)")
     p.add_argument("--jacobian-rejection", type=float, metavar="Q", help=JACOBIAN_HELP)
     p.add_argument("--cache-dir", metavar="DIR", help="classifiers and reference statistics (default $GANKIT_CACHE "
                    "or ~/.cache/gankit)")

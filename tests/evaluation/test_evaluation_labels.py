@@ -3,6 +3,8 @@ run scored as an independent judge scores it (in tests/games/test_sagan.py)."""
 
 import json
 
+import numpy as np
+
 import pytest
 
 from gankit.cli import main
@@ -44,3 +46,20 @@ def test_a_conditional_run_gets_its_label_accuracy_by_default(digits_run, tmp_pa
     assert 0 <= result["label_accuracy_min"] <= result["label_accuracy"] < 0.5
     assert result["label_accuracy"] == pytest.approx(sum(labels["per_class"].values()) / 10, abs=1e-3)
     assert "fid" in result  # and the other default metrics are still there
+
+
+def test_truncated_latents_are_evaluated_and_refused_where_they_cannot_apply(digits_run, ring_run, tmp_path, capsys):
+    cache = str(tmp_path / "cache")
+    assert main(["eval", str(digits_run), "--n", "100", "--metrics", "labels", "--truncation", "0.5",
+                 "--cache-dir", cache]) == 0
+    out = capsys.readouterr().out
+    assert "label_accuracy" in out and "latent codes truncated to ±0.5" in out
+    assert main(["eval", str(digits_run), "--n", "100", "--metrics", "ppl", "--truncation", "0.5",
+                 "--cache-dir", cache]) == 2
+    assert "--truncation does not apply to metric 'ppl'" in capsys.readouterr().err
+    np.save(tmp_path / "points.npy", np.zeros((10, 2), dtype=np.float32))
+    assert main(["eval", str(tmp_path / "points.npy"), "--ref", "ring", "--truncation", "0.5",
+                 "--cache-dir", cache]) == 2
+    assert "--truncation applies to a generator" in capsys.readouterr().err
+    assert main(["eval", str(ring_run), "--truncation", "-1", "--cache-dir", cache]) == 2
+    assert "truncation" in capsys.readouterr().err

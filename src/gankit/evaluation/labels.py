@@ -59,7 +59,7 @@ def choose_label_metric(chosen: tuple[str, ...] | None, source: str | Path, *, r
 
 def measure_label_accuracy(source: str | Path, classifier: FeatureExtractor, *, n: int, seed: int,
                            label: int | str | None, device: torch.device, batch_size: int | None = None,
-                           jacobian_rejection: float | None = None,
+                           jacobian_rejection: float | None = None, truncation: float | None = None,
                            dtype: torch.dtype | None = None) -> tuple[dict[str, float], dict[str, Any]]:
     """(metrics, settings): ``n`` samples split evenly over the classes (all of class ``label`` when given), each
     class drawn from the same latent seed, classified by ``classifier``."""
@@ -68,7 +68,8 @@ def measure_label_accuracy(source: str | Path, classifier: FeatureExtractor, *, 
     per_class = math.ceil(n / len(classes))
     predicted, requested = [], []
     for k in classes:
-        drawn = draw_samples(loaded, per_class, label=k, seed=seed, jacobian_rejection=jacobian_rejection)
+        drawn = draw_samples(loaded, per_class, label=k, seed=seed, jacobian_rejection=jacobian_rejection,
+                             truncation=truncation)
         logits = extract(classifier, drawn.samples, batch_size, output="logits", dtype=dtype)
         predicted.append(logits.argmax(axis=1))
         requested.append(np.full(len(logits), _index(k, loaded)))

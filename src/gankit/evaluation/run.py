@@ -13,8 +13,6 @@ computes the metrics (reference features cached by :func:`gankit.metrics.referen
 
 from __future__ import annotations
 
-import json
-import math
 import sys
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -95,6 +93,7 @@ def evaluate_source(
     log: Callable[[str], None] | None = _stderr,
     precision: str | None = None,
     plot: str | Path | None = None,
+    truncation: float | None = None,
 ) -> dict[str, Any]:
     """Measure the samples of ``source`` against a reference; one flat dict of metrics plus ``settings``.
 
@@ -102,7 +101,8 @@ def evaluate_source(
     latent vectors from ``seed``; conditional generators get uniform labels, or class ``label``), a folder of
     PNG/JPEG images, or a ``.npy`` array (N, C, H, W) in [-1, 1] or (N, D) points (the first ``n`` are used).
     A generator is sampled as ``gankit.sampling.sample`` does: ``jacobian_rejection`` None takes the run's
-    ``sample.jacobian_rejection``, 0 turns the rejection off.
+    ``sample.jacobian_rejection``, 0 turns the rejection off; ``truncation`` T draws latent codes truncated to
+    [-T, T] (the truncation trick of BigGAN, Brock et al. 2019: fidelity traded for variety).
 
     ``ref``: a registered dataset name or a folder of images; default: the run's training data, on the test
     split for fashion-mnist, mnist and idx, on "train" otherwise. At most ``n`` reference samples, the first
@@ -143,7 +143,7 @@ def evaluate_source(
     torch_device = device if isinstance(device, torch.device) else resolve_device(device)
 
     image_options = {"--ref": ref, "--label": label, "--jacobian-rejection": jacobian_rejection,
-                     "--extractor": extractor}
+                     "--truncation": truncation, "--extractor": extractor}
     if is_series_run(source):
         _refuse(image_options, "a series run: its continuations are measured against the real windows of its data")
         return evaluate_series(source, metrics=chosen, n=n, seed=seed, device=torch_device, cache=cache, say=say,
@@ -165,12 +165,14 @@ def evaluate_source(
                                     build_extractor=build_extractor, say=say)
     ppl = None
     if chosen is not None and "ppl" in chosen:  # a property of the generator, measured before its samples
+        _refuse({"--truncation": truncation}, "metric 'ppl': it measures the generator around untruncated codes")
         ppl = _path_length(source, n, seed, label, torch_device, say)
         chosen = tuple(name for name in chosen if name != "ppl")
         if not chosen:
             return {"ppl": ppl[0], "settings": {"source": str(source), "seed": seed, "extractor": "none",
                                                 "extractor_id": "none", "skipped": [], **ppl[1]}}
-    src = load_source(source, n, seed=seed, label=label, device=torch_device, jacobian_rejection=jacobian_rejection)
+    src = load_source(source, n, seed=seed, label=label, device=torch_device, jacobian_rejection=jacobian_rejection,
+                      truncation=truncation)
     count = n or default_n(src.kind)
     reference = load_reference(ref, src, count, label=label)
     chosen, wants_labels = choose_label_metric(chosen, source, ref=ref, extractor=extractor_name, device=torch_device)
@@ -179,7 +181,7 @@ def evaluate_source(
         if wants_labels:
             found, result["settings"]["labels"] = measure_label_accuracy(
                 source, classifier, n=count, seed=seed, label=label, device=torch_device, batch_size=batch_size,
-                jacobian_rejection=jacobian_rejection, dtype=FEATURE_DTYPES[precision])
+                jacobian_rejection=jacobian_rejection, truncation=truncation, dtype=FEATURE_DTYPES[precision])
             result = {**{k: v for k, v in result.items() if k != "settings"}, **found, "settings": result["settings"]}
         return result
 
@@ -337,56 +339,3 @@ def _reference_key(reference: Reference) -> dict[str, Any]:
     """What the reference features are, for the cache (``evaluate`` adds the extractor id and n)."""
     return {"dataset": reference.identity, "split": reference.split, "shape": list(reference.data.sample_shape),
             "label": reference.label}
-
-
-# ------------------------------------------------------------------------------------------------- printing
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
-    return value
-
-
-def result_to_json(result: dict[str, Any]) -> str:
-    """One JSON object (NaN and infinities become null, so any JSON reader accepts it)."""
-    return json.dumps(_json_safe(result), sort_keys=False, allow_nan=False)
-
-
-def _format_value(value: Any) -> str:
-    if isinstance(value, float):
-        return "nan" if math.isnan(value) else f"{value:.5g}"
-    if isinstance(value, list):
-        return " ".join(str(v) for v in value)
-    return str(value)
-
-
-def format_table(result: dict[str, Any]) -> str:
-    """A small two-column table (metric, value; ``kid ± kid_std``) and a line saying what was compared."""
-    rows = []
-    for key, value in result.items():
-        if key == "settings" or key.endswith("_std"):
-            continue
-        shown = _format_value(value)
-        if f"{key}_std" in result:
-            shown += f" ± {_format_value(result[key + '_std'])}"
-        rows.append((key, shown))
-    width = max([len("metric")] + [len(k) for k, _ in rows])
-    lines = [f"{'metric':<{width}}  value"] + [f"{k:<{width}}  {v}" for k, v in rows]
-    s = result["settings"]
-    if "ref" not in s:  # the perceptual path length alone: no samples were compared with a reference
-        lines.append(f"\nperceptual path length of {s['source']} over {s['ppl_pairs']} latent pairs in {s['ppl_space']} "
-                     f"(ε = {s['ppl_epsilon']:g}); seed {s['seed']}")
-        return "\n".join(lines)
-    ref = s["ref"]
-    where = f"{s['source']}" + (f" (step {s['step']})" if s.get("step") is not None else "")
-    if s.get("jacobian_rejection"):
-        where += f", {s['jacobian_rejection']:.0%} of latent codes rejected where G is steepest"
-    features = f"features: {s['extractor_id']} in {s.get('precision', 'fp32')}; " if s['extractor_id'] != "none" else ""
-    lines.append(f"\n{s['n_fake']} samples of {where} vs {ref['n']} of {ref['identity']} ({ref['split']}); "
-                 f"{features}seed {s['seed']}")
-    for note in s["skipped"]:
-        lines.append(f"skipped {note}")
-    return "\n".join(lines)

@@ -90,16 +90,21 @@ def is_run_or_checkpoint(path: Path) -> bool:
 
 
 def load_source(source: str | Path, n: int | None, *, seed: int, label: int | None,
-                device: torch.device, jacobian_rejection: float | None = None) -> EvalSource:
+                device: torch.device, jacobian_rejection: float | None = None,
+                truncation: float | None = None) -> EvalSource:
     """The samples of ``source``: ``n`` generated ones (default :func:`default_n`), or the first ``n`` of a
     folder or array. ``label`` picks one class of a conditional generator; otherwise labels are uniform.
-    ``jacobian_rejection``: the generator's rejected share (`gankit.sampling.sample`; None: the run's own)."""
+    ``jacobian_rejection``: the generator's rejected share (`gankit.sampling.sample`; None: the run's own);
+    ``truncation`` T: latent codes from N(0, I) truncated to [-T, T] (None: as trained)."""
     _check_n(n)
     path = Path(source)
     if not path.exists():
         raise DataError(f"no such run, checkpoint, image folder or .npy file: {path}")
     if path.is_dir() and is_run_or_checkpoint(path):
-        return _sample_generator(path, n, seed=seed, label=label, device=device, jacobian_rejection=jacobian_rejection)
+        return _sample_generator(path, n, seed=seed, label=label, device=device, jacobian_rejection=jacobian_rejection,
+                                 truncation=truncation)
+    if truncation is not None:
+        raise ConfigError(f"--truncation applies to a generator, but {path} is not a run or checkpoint")
     if label is not None:
         raise ConfigError(f"--label applies to a conditional generator, but {path} is not a run or checkpoint")
     if jacobian_rejection is not None:
@@ -110,14 +115,15 @@ def load_source(source: str | Path, n: int | None, *, seed: int, label: int | No
     return EvalSource(data.x, "image", {"source": str(path), "source_kind": "folder", "n_samples": len(data)})
 
 
-def _sample_generator(path: Path, n: int | None, *, seed: int, label: int | None,
-                      device: torch.device, jacobian_rejection: float | None = None) -> EvalSource:
+def _sample_generator(path: Path, n: int | None, *, seed: int, label: int | None, device: torch.device,
+                      jacobian_rejection: float | None = None, truncation: float | None = None) -> EvalSource:
     loaded = load_generator(path, device=device)
     count = n or default_n(loaded.data.kind)
-    drawn = draw_samples(loaded, count, label=label, seed=seed, jacobian_rejection=jacobian_rejection)
+    drawn = draw_samples(loaded, count, label=label, seed=seed, jacobian_rejection=jacobian_rejection,
+                         truncation=truncation)
     samples = drawn.samples
     settings = {"source": str(path), "source_kind": "generator", "checkpoint": str(loaded.checkpoint),
-                "step": loaded.step, "label": label, "n_samples": count,
+                "step": loaded.step, "label": label, "n_samples": count, "truncation": truncation,
                 "jacobian_rejection": drawn.jacobian_rejection,
                 "run_data": {"name": loaded.data.name, "shape": list(loaded.data.sample_shape),
                              "num_classes": loaded.data.num_classes}}
