@@ -22,6 +22,7 @@ from gankit.games.ctgan import CTGANGame, CTGANOptions, build_ctgan, check_ctgan
 from gankit.games.tvae import TVAEOptions, build_tvae, check_tvae
 from gankit.games.medgan import MedGANOptions, build_medgan, check_medgan
 from gankit.games.progan import ProGANOptions, build_progan, check_progan
+from gankit.games.stylegan import StyleGANOptions, build_stylegan, check_stylegan
 from gankit.games.stylegan2 import StyleGAN2Options, build_stylegan2, check_stylegan2
 from gankit.games.sagan import SAGANOptions, build_sagan, check_sagan
 from gankit.games.biggan import BigGANOptions, build_biggan, check_biggan
@@ -194,6 +195,7 @@ def _vgg16_present() -> bool:
 # The families with options of their own: (game, its config section, the section's dataclass, its check, builder).
 _FAMILIES = (
     ("progan", "progan", ProGANOptions, check_progan, build_progan),
+    ("stylegan", "stylegan", StyleGANOptions, check_stylegan, build_stylegan),
     ("stylegan2", "stylegan2", StyleGAN2Options, check_stylegan2, build_stylegan2),
     ("sagan", "sagan", SAGANOptions, check_sagan, build_sagan),
     ("biggan", "biggan", BigGANOptions, check_biggan, build_biggan),

@@ -15,6 +15,8 @@ way G's output is, x = α·x_s + (1 − α)·upsample(downsample(x_s)), so D nev
 
 Loss (§A.1): WGAN-GP (λ = ``reg.gp_weight``, 10) with the drift penalty ε_drift·E[D(x)²] (ε_drift = 0.001)
 that keeps D's scores near zero; the shared ``loss`` key may pick another (the drift applies to every loss).
+The game also takes R1 on the (resized, blended) reals, (γ/2)·E‖∇ₓD(x)‖², every ``r1_every`` steps (×r1_every),
+which StyleGAN (`gankit.games.stylegan`) uses; `fakes` is the one place G is called, which StyleGAN overrides.
 Adam(lr 1e-3, β = (0, 0.99)) and one D step per G step come from the recipe (``progan-fashion``).
 
 Samples: G at the run's current level and α, upsampled (nearest neighbour) to the final resolution when the run
@@ -97,9 +99,10 @@ class ProGANGame(StagedGame):
 
     def __init__(self, generator: nn.Module, discriminator: nn.Module, *, loss: str = "wgan-gp",
                  gp_weight: float = 10.0, drift: float = 0.001, fade_steps: int = 1000, stable_steps: int = 1000,
-                 ema: bool = False) -> None:
+                 ema: bool = False, r1_gamma: float = 0.0, r1_every: int = 1) -> None:
         self.adversarial = losses.get_loss(loss)
         self.gp_weight, self.drift = gp_weight, drift
+        self.r1_gamma, self.r1_every = r1_gamma, r1_every
         self.fade_steps, self.stable_steps = fade_steps, stable_steps
         self.levels, self.img_size, self.z_dim = generator.levels, generator.img_size, generator.z_dim
         self._step = 0
@@ -139,6 +142,8 @@ class ProGANGame(StagedGame):
     def summary_lines(self) -> list[str]:
         sizes = " -> ".join(str(BASE_SIZE * 2 ** level) for level in range(self.levels))
         loss = self.adversarial.name + (f" (lambda_gp {self.gp_weight:g})" if self.gp_weight else "")
+        if self.r1_gamma:
+            loss += f" + R1 gamma {self.r1_gamma:g}" + (f" every {self.r1_every}" if self.r1_every > 1 else "")
         return [f"losses   {loss}" + (f" + {self.drift:g}*drift E[D(x)^2]" if self.drift else ""),
                 f"growing  {sizes} px: {self.stable_steps:,} steps at 4 px, then per resolution "
                 f"{self.fade_steps:,} fade-in + {self.stable_steps:,} stabilize steps"]
@@ -172,14 +177,22 @@ class ProGANGame(StagedGame):
             x = torch.lerp(upsample(downsample(x)), x, alpha)
         return x
 
+    def fakes(self, n: int, ctx: PhaseContext, level: int, alpha: float, phase: str) -> torch.Tensor:
+        """`n` generated images at `level` and `alpha` for `phase` (D: without gradient); StyleGAN overrides it."""
+        z = ctx.noise.normal(n, self.z_dim)
+        if phase == "D":
+            with torch.no_grad():
+                return self.module("G")(z, level, alpha)
+        return self.module("G")(z, level, alpha)
+
     def phase_loss(self, phase: str, ctx: PhaseContext) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         level, alpha = self.schedule(ctx.step)
-        G, D = self.module("G"), self.module("D")
-        z = ctx.noise.normal(ctx.batch_size if ctx.batch is None else len(ctx.batch.x), self.z_dim)
+        D = self.module("D")
+        n = ctx.batch_size if ctx.batch is None else len(ctx.batch.x)
         if phase == "D":
-            real = self.real_at(ctx.batch.x, level, alpha)
-            with torch.no_grad():
-                fake = G(z, level, alpha)
+            r1_due = self.r1_gamma > 0 and ctx.step % self.r1_every == 0
+            real = self.real_at(ctx.batch.x, level, alpha).detach().requires_grad_(r1_due)
+            fake = self.fakes(n, ctx, level, alpha, phase)
             real_out, fake_out = D(real, alpha), D(fake, alpha)
             loss = self.adversarial.d_loss(real_out, fake_out)
             stats = {"D(x)": real_out.detach().float().mean(), "D(G(z))": fake_out.detach().float().mean()}
@@ -187,6 +200,10 @@ class ProGANGame(StagedGame):
                 penalty = losses.gradient_penalty(lambda x: D(x, alpha), real, fake, generator=ctx.noise.generator)
                 loss = loss + self.gp_weight * penalty
                 stats["gp"] = penalty.detach()
+            if r1_due:  # lazy when r1_every > 1: scaled by the interval, as StyleGAN2 §3.1
+                penalty = losses.r1_penalty(real_out, real)
+                loss = loss + penalty * (self.r1_gamma / 2) * self.r1_every
+                stats["r1"] = penalty.detach()
             if self.drift:
                 drift = real_out.float().square().mean()
                 loss = loss + self.drift * drift
@@ -195,7 +212,7 @@ class ProGANGame(StagedGame):
                           torch.tensor(float(BASE_SIZE * 2 ** level))})
             return loss, stats
         if phase == "G":
-            loss = self.adversarial.g_loss(D(G(z, level, alpha), alpha))
+            loss = self.adversarial.g_loss(D(self.fakes(n, ctx, level, alpha, phase), alpha))
             return loss, {"loss/G": loss.detach()}
         raise KeyError(phase)
 

@@ -82,6 +82,23 @@ def check_stylegan2(o: StyleGAN2Options) -> None:
         raise ConfigError(f"config key 'stylegan2.pl_weight' must be 0 or more, got {o.pl_weight!r}")
 
 
+def mixed_styles(G: nn.Module, ctx: PhaseContext, n: int, mixing_prob: float, active: int, *,
+                 update_w_avg: bool = False) -> torch.Tensor:
+    """ws (n, G.num_ws, w_dim) of fresh latents with style-mixing regularization (StyleGAN §3.1): each image, with
+    probability `mixing_prob`, takes layers cutoff.. from a second latent's w, the cutoff uniform in 1..active − 1
+    (`active`: the layers the generator runs, num_ws for StyleGAN2, those grown so far for StyleGAN)."""
+    z_dim = G.mapping.z_dim
+    ws = G.broadcast(G.mapping(ctx.noise.normal(n, z_dim), update_w_avg=update_w_avg))
+    if mixing_prob <= 0 or active < 2:
+        return ws
+    other = G.mapping(ctx.noise.normal(n, z_dim))
+    cutoff = ctx.noise.integers(n, active - 1) + 1
+    mixed = ctx.noise.uniform(n) < mixing_prob
+    cutoff = torch.where(mixed, cutoff, torch.full_like(cutoff, G.num_ws))
+    later = torch.arange(G.num_ws, device=ws.device).view(1, -1, 1) >= cutoff.view(-1, 1, 1)
+    return torch.where(later, other.unsqueeze(1), ws)
+
+
 class StyleGAN2Game(Game):
     """G: StyleGAN2Generator, D: StyleGAN2Discriminator (`gankit.models.stylegan2`); reads field x (images)."""
 
@@ -157,18 +174,8 @@ class StyleGAN2Game(Game):
         return x
 
     def styles(self, n: int, ctx: PhaseContext, update_w_avg: bool = False) -> torch.Tensor:
-        """ws (n, num_ws, w_dim) of fresh latents, with style mixing: each image, with probability mixing_prob,
-        takes layers cutoff.. from a second latent's w (cutoff uniform in 1..num_ws − 1)."""
-        G = self.module("G")
-        ws = G.broadcast(G.mapping(ctx.noise.normal(n, self.z_dim), update_w_avg=update_w_avg))
-        if self.mixing_prob <= 0 or self.num_ws < 2:
-            return ws
-        other = G.mapping(ctx.noise.normal(n, self.z_dim))
-        cutoff = ctx.noise.integers(n, self.num_ws - 1) + 1
-        mixed = ctx.noise.uniform(n) < self.mixing_prob
-        cutoff = torch.where(mixed, cutoff, torch.full_like(cutoff, self.num_ws))
-        later = torch.arange(self.num_ws, device=ws.device).view(1, -1, 1) >= cutoff.view(-1, 1, 1)
-        return torch.where(later, other.unsqueeze(1), ws)
+        """ws (n, num_ws, w_dim) of fresh latents, with style mixing (`mixed_styles` over every layer)."""
+        return mixed_styles(self.module("G"), ctx, n, self.mixing_prob, self.num_ws, update_w_avg=update_w_avg)
 
     # ------------------------------------------------------------------------------------------ losses
     def phase_loss(self, phase: str, ctx: PhaseContext) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:

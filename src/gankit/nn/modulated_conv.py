@@ -114,16 +114,18 @@ class ModulatedConv2d(nn.Module):
 
 
 class NoiseInjection(nn.Module):
-    """x + strength · noise, noise (N, 1, H, W) ~ N(0, 1) per pixel; `strength` is learned, starting at 0.
+    """x + strength · noise, noise (N, 1, H, W) ~ N(0, 1) per pixel; `strength` is learned, starting at 0: one
+    number per layer (StyleGAN2), or with `channels` > 0 one per feature map, (C,) (StyleGAN §3.2, "learned
+    per-feature scaling factors").
 
     ``noise_mode``: "random" draws fresh noise (from the global torch generator, which checkpoints keep);
     "const" uses one fixed map stored with the weights (buffer ``noise_const``, deterministic sampling);
     "none" adds nothing.
     """
 
-    def __init__(self, resolution: int, seed: int = 0) -> None:
+    def __init__(self, resolution: int, seed: int = 0, channels: int = 0) -> None:
         super().__init__()
-        self.strength = nn.Parameter(torch.zeros([]))
+        self.strength = nn.Parameter(torch.zeros([channels] if channels else []))
         generator = torch.Generator().manual_seed(seed)  # fixed, so every build holds the same map
         self.register_buffer("noise_const", torch.randn(1, 1, resolution, resolution, generator=generator))
 
@@ -136,7 +138,8 @@ class NoiseInjection(nn.Module):
             noise = torch.randn(x.shape[0], 1, *x.shape[2:], device=x.device, dtype=x.dtype)
         else:
             raise ValueError(f"noise_mode must be random, const or none, got {noise_mode!r}")
-        return x + self.strength.to(x.dtype) * noise
+        strength = self.strength.to(x.dtype)
+        return x + (strength.view(1, -1, 1, 1) if strength.dim() else strength) * noise
 
 
 class ToRGB(nn.Module):
