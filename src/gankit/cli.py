@@ -249,7 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "the run's own D, calibrated first; unconditional runs")
     p.add_argument("--truncation", type=float, metavar="T", help="the truncation trick (Brock et al. 2019): "
                    "latent codes from N(0, I) truncated to [-T, T]; less varied, more typical samples")
-    p.add_argument("--truncation-psi", type=float, metavar="PSI", help="style-based runs (stylegan2): the "
+    p.add_argument("--truncation-psi", type=float, metavar="PSI", help="style-based runs (stylegan, stylegan2): the "
                    "truncation trick in w, w_avg + PSI (w - w_avg), PSI in [0, 1]; 0 gives the mean image")
     p.add_argument("--jacobian-rejection", type=float, metavar="Q", help=JACOBIAN_HELP)
     p.add_argument("--where", metavar="COLUMN=CATEGORY", help="table runs: rows of one category of a categorical "

@@ -76,7 +76,7 @@ def add_latent_parsers(sub, threads_help: str) -> None:
     p.add_argument("--threads", type=int, default=0, metavar="N", help=threads_help)
     p.set_defaults(func=_cmd_project)
 
-    p = sub.add_parser("mix", help="style-mixing grid (stylegan2): columns' ws replace layers K..L of rows' ws")
+    p = sub.add_parser("mix", help="style-mixing grid (stylegan, stylegan2): columns' ws replace layers K..L of rows' ws")
     p.add_argument("run", metavar="RUN_OR_CHECKPOINT")
     for option, metavar in (("--rows", "SEEDS"), ("--cols", "SEEDS"), ("--layers", "K-L"), ("--out", "FILE.png")):
         p.add_argument(option, required=True, metavar=metavar, help="seeds such as 1,2,5-7" * (metavar == "SEEDS"))

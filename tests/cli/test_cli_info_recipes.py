@@ -9,7 +9,7 @@ from cli_helpers import expect_user_error, fingerprint, run_cli
 RECIPES = ("biggan-fashion", "cgan", "cgan-ar1", "cgan-fashion", "cgan-sp500", "ctgan-breast-cancer", "ctgan-superstore",
            "cyclegan-sneaker2boot", "dcgan", "dcgan-fashion", "dcgan-fashion-long", "dcgan-mnist", "gan-grid",
            "gan-mlp-fashion", "gan-ring", "medgan-flchain", "mlp-gan", "pix2pix-edges2fashion", "pix2pixhd-edges2fashion",
-           "progan-fashion", "quantgan-sp500", "sagan-fashion", "stylegan2-fashion", "timegan-sp500", "tvae-breast-cancer",
+           "progan-fashion", "quantgan-sp500", "sagan-fashion", "stylegan-fashion", "stylegan2-fashion", "timegan-sp500", "tvae-breast-cancer",
            "tvae-superstore")
 
 

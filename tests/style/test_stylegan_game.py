@@ -141,6 +141,21 @@ def test_a_run_resumed_in_the_middle_of_a_fade_in_continues_bit_exactly(tmp_path
     assert int(a["ema.G.synthesis.level"]) == 2 and float(a["ema.G.synthesis.alpha"]) == 0.25
 
 
+def _logged(run) -> set[str]:
+    import json
+
+    events = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    return {key for e in events if e["kind"] == "train" for key in e}
+
+
+def test_r1_by_default_and_wgan_gp_with_drift_through_the_shared_keys(tmp_path):
+    api.train(load_config("stylegan-fashion", TINY + ["train.steps=3"]), tmp_path / "r1")
+    assert {"r1", "alpha", "resolution"} <= _logged(tmp_path / "r1") and "gp" not in _logged(tmp_path / "r1")
+    api.train(load_config("stylegan-fashion", TINY + ["train.steps=3", "loss=wgan-gp", "reg.r1_gamma=0",
+                                                      "stylegan.drift=0.001"]), tmp_path / "wgan")
+    assert {"gp", "drift"} <= _logged(tmp_path / "wgan") and "r1" not in _logged(tmp_path / "wgan")
+
+
 def test_bad_sizes_and_options_are_one_line_errors(tmp_path, capsys):
     with pytest.raises(ConfigError, match="'stylegan.mixing_prob' must be in \\[0, 1\\]"):
         load_config("stylegan-fashion", ["stylegan.mixing_prob=1.5"])

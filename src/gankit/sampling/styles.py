@@ -1,8 +1,9 @@
 """Controls of style-based generators: truncation in w and style-mixing grids (Karras, Laine & Aila 2019, "A
 Style-Based Generator Architecture for Generative Adversarial Networks", §3.1 and §2; StyleGAN2 Figure 10).
 
-A styled generator (`gankit.models.stylegan2.StyleGAN2Generator`) exposes ``mapping(z, labels=None) -> w``,
-``synthesis(ws, noise_mode=...)`` with ws (N, num_ws, w_dim), ``num_ws`` and the running mean ``w_avg``.
+A styled generator (`gankit.models.stylegan.StyleGANGenerator`, `gankit.models.stylegan2.StyleGAN2Generator`)
+exposes ``mapping(z, labels=None) -> w``, ``synthesis(ws, noise_mode=...)`` with ws (N, num_ws, w_dim), ``num_ws``
+and the running mean ``w_avg``; a growing one (StyleGAN) renders at the resolution its run has reached.
 
 - **Truncation in w**: w' = w_avg + ψ·(w − w_avg), ψ in [0, 1]; ψ = 1 is the generator as trained, ψ = 0 gives
   every latent the mean image synthesis(w_avg).
@@ -43,7 +44,7 @@ def is_styled(module: torch.nn.Module) -> bool:
 def styled_module(loaded: LoadedGenerator, what: str) -> torch.nn.Module:
     """The loaded generator when it is style-based; else a one-line error saying `what` needs styles."""
     if not is_styled(loaded.module):
-        raise ConfigError(f"{what} needs a style-based generator (game stylegan2), but "
+        raise ConfigError(f"{what} needs a style-based generator (game stylegan or stylegan2), but "
                           f"{loaded.checkpoint.parent.parent} was trained with game '{loaded.config.game}'")
     return loaded.module
 
