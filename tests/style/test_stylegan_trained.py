@@ -95,7 +95,7 @@ def test_style_mixing_keeps_the_layout_of_the_coarse_styles(stylegan_run):
     columns giving the coarse layers 0-3 (4 and 8 px) instead reverses it (0.78 against 0.85; seed 1: 0.65 against
     0.83). The layout is compared with each image's mean and contrast removed: AdaIN lets the last layers' styles
     set every map's offset and scale, so they carry the brightness (the paper's "colour scheme" of the finest
-    styles; on the plain 4 × 4 averages the (6-7) mixes are as near their columns as their rows, 0.22 and 0.21)."""
+    styles; on the plain 4 × 4 averages the (6-7) mixes are as near their rows as their columns: 0.21 and 0.22)."""
     rows, cols = list(range(12)), list(range(12, 24))
 
     def correlations(layers):
