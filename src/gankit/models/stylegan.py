@@ -13,7 +13,7 @@ Generator (the styled-generator protocol the sampling tools use: `mapping`, `syn
 
                  with noise (N, 1, H, W) ~ N(0, 1) per pixel, s_noise learned per channel (starting at 0), and
 
-                     AdaIN(x_i, w) = y_s,i · (x_i − μ(x_i)) / σ(x_i) + y_b,i,   (y_s, y_b) = (1 + A_s w, A_b w)   (eq. 1)
+                     AdaIN(x_i, w) = y_s,i · (x_i − μ(x_i)) / σ(x_i) + y_b,i,  (y_s, y_b) = (1 + A_s w, A_b w)  (eq. 1)
 
                  (A a learned affine map, so y_s starts around 1; μ, σ over the pixels of each map and sample);
                  a 1×1 toRGB per resolution, linear output.
