@@ -14,7 +14,7 @@ from gankit import api
 from gankit.config import load_config
 from gankit.models.stylegan import StyleGANGenerator
 
-from cli_helpers import run_cli
+from cli_helpers import expect_user_error, fingerprint, run_cli
 
 STEPS = 1000
 # 4 px for 60 steps, then 8 and 16 px each fading in over 60 steps and stable for 60, 32 px from step 300 (fading
@@ -142,3 +142,11 @@ def test_gankit_project_searches_w_of_the_grown_generator(stylegan_run, tmp_path
     record = json.loads((tmp_path / "proj" / "projection.json").read_text())
     assert record["space"] == "w" and record["losses"][-1] < record["losses"][0]
     assert np.load(tmp_path / "proj" / "latent.npy").shape == (1, 32)
+
+
+def test_style_controls_refuse_bad_input_in_one_line(stylegan_run, tmp_path, capsys):
+    expect_user_error(capsys, "sample", stylegan_run, "--truncation-psi", "1.5", "--out", tmp_path / "a.png",
+                      says=("--truncation-psi", "[0, 1]"))
+    expect_user_error(capsys, "mix", stylegan_run, "--rows", "1", "--cols", "2", "--layers", "6-8", "--out",
+                      tmp_path / "b.png", says=("--layers", "0 <= K <= L <= 7"))
+    assert fingerprint(tmp_path) == {}
