@@ -189,10 +189,12 @@ class TimeGANGame(StagedGame):
             with torch.no_grad():
                 h = E(x)
             e_hat = G(z)
-            h_hat = S(e_hat)
+            h_hat, h_next = S(torch.cat([e_hat, h])).split(len(x))  # one GRU pass over both batches
             x_hat = R(h_hat)
-            adversarial = _bce(D(h_hat), 1.0) + self.gamma * _bce(D(e_hat), 1.0)
-            supervised, moments = self._supervised(h), moment_loss(x_hat, x)
+            fake, fake_e = D(torch.cat([h_hat, e_hat])).split(len(x))
+            adversarial = _bce(fake, 1.0) + self.gamma * _bce(fake_e, 1.0)
+            supervised = F.mse_loss(h_next[:, :-1].float(), h[:, 1:].float())
+            moments = moment_loss(x_hat, x)
             loss = adversarial + 100 * torch.sqrt(supervised) + 100 * moments
             return loss, {"loss/G": loss.detach(), "loss/G_gan": adversarial.detach(), "loss/S": supervised.detach(),
                           "moments": moments.detach()}
@@ -200,7 +202,7 @@ class TimeGANGame(StagedGame):
             with torch.no_grad():
                 h, e_hat = E(x), G(z)
                 h_hat = S(e_hat)
-            real, fake, fake_e = D(h), D(h_hat), D(e_hat)
+            real, fake, fake_e = D(torch.cat([h, h_hat, e_hat])).split(len(x))  # one GRU pass over the three
             loss = _bce(real, 1.0) + _bce(fake, 0.0) + self.gamma * _bce(fake_e, 0.0)
             return loss, {"loss/D": loss.detach(), "D(x)": torch.sigmoid(real.detach().float()).mean(),
                           "D(G(z))": torch.sigmoid(fake.detach().float()).mean()}
