@@ -37,6 +37,17 @@ def test_in_sample_evaluation_without_holdout():
     assert data.in_sample and torch.equal(data.eval_windows()[0], data.history)
 
 
+def test_the_data_spec_carries_the_training_windows_bounds():
+    """DataSpec.extra: each feature's least and greatest value over the training windows (not the held-out part)."""
+    import json
+
+    from gankit.games.base import DataSpec
+
+    values = torch.stack([torch.arange(20.0), -torch.arange(20.0)], dim=1)
+    data = series_dataset(values, "two", Windowing(history=3, future=2, stride=1, holdout=0.25))
+    assert json.loads(DataSpec.of(data).extra) == {"low": [0.0, -14.0], "high": [14.0, 0.0]}
+
+
 def test_ar1_follows_the_recipe():
     phi = 0.5
     raw = ar1_raw(phi, n=5, burn_in=3, seed=7)

@@ -15,6 +15,7 @@ A batch holds the fields ``history`` ``(N, p, d)`` and ``future`` ``(N, q, d)``,
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,6 +158,12 @@ class SeriesDataset:
     # ------------------------------------------------------------------------------------------ fields
     def field_groups(self) -> dict[str, dict[str, torch.Tensor]]:
         return {"windows": {"history": self.history, "future": self.future}}
+
+    def spec_extra(self) -> str:
+        """What a game may need beyond shapes (JSON): ``low`` and ``high``, each feature's least and greatest value
+        over the training windows (TimeGAN scales its windows to [0, 1] by them, as Yoon et al. 2019)."""
+        windows = torch.cat([self.history, self.future], dim=1).flatten(0, 1)
+        return json.dumps({"low": windows.min(0).values.tolist(), "high": windows.max(0).values.tolist()})
 
     @property
     def in_sample(self) -> bool:

@@ -14,9 +14,9 @@ window's history with the run's generator once (q steps, noise from ``seed``), a
   ``leverage``, kurtosis) of ``--n`` paths (default 100) as long as the whole series, each continued
   autoregressively from the series' first p values and mapped back to log returns, against the real log returns;
 - ``discriminative``, ``predictive`` (the default for TimeGAN runs): TimeGAN's post-hoc scores
-  (`gankit.metrics.timegan`) of generated windows against the evaluation windows, with ``predictive_real``, the
-  predictive score of a predictor trained on the real windows themselves (the floor the synthetic one is read
-  against).
+  (`gankit.metrics.timegan`) of generated windows against the evaluation windows (``--n`` of them drawn at
+  random), with ``predictive_real``, the predictive score of a predictor trained on the real windows themselves
+  (the floor the synthetic one is read against).
 
 With ``plot`` (``gankit eval RUN --plot FILE.png``) the same paths are drawn against the real series
 (`gankit.evaluation.series_plot`): cumulative returns, the return density, the ACFs of r and |r|, the leverage.
@@ -93,16 +93,18 @@ def series_facts(loaded: Any, data: SeriesDataset, n: int = FACT_PATHS, seed: in
 def post_hoc_scores(loaded: Any, data: SeriesDataset, chosen: Sequence[str], n: int | None,
                     seed: int = 0) -> dict[str, float]:
     """TimeGAN's discriminative and predictive scores (`gankit.metrics.timegan`) of as many generated windows as
-    there are evaluation windows (at most ``n``), drawn from noise (or continued from the windows' histories by a
-    game that reads one), against the evaluation windows joined (history and future)."""
+    there are evaluation windows (at most ``n``, drawn at random by ``seed`` from all of them, as the paper's
+    shuffled windows: the first n overlapping windows would cover only the start of the series), drawn from noise
+    (or continued from the windows' histories by a game that reads one), against those windows joined."""
     history, future = data.eval_windows()
     count = min(n or len(history), len(history))
-    real = torch.cat([history[:count], future[:count]], dim=1)
+    picked = torch.randperm(len(history), generator=torch.Generator().manual_seed(seed))[:count]
+    history, future = history[picked], future[picked]
+    real = torch.cat([history, future], dim=1)
     if not reads_history(loaded.game):
         fake = sample_paths(loaded, count, real.shape[1], seed=seed)
     else:
-        fake = torch.cat([history[:count], sample_paths(loaded, count, future.shape[1], history=history[:count],
-                                                         seed=seed)], dim=1)
+        fake = torch.cat([history, sample_paths(loaded, count, future.shape[1], history=history, seed=seed)], dim=1)
     out = {}
     if "discriminative" in chosen:
         out["discriminative"] = discriminative_score(real, fake, seed=seed)

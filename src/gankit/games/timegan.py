@@ -21,10 +21,17 @@ Stages (``timegan.embedding_steps``, ``timegan.supervised_steps``, then joint tr
 Every stage starts with fresh Adam moments for every network (the authors use a new optimizer per stage). The
 stage is checkpointed state, so resume across a stage boundary is bit-exact. Samples are R(S(G(z))) for noise
 of any length (every network is a causal GRU). Options live in config section ``timegan``.
+
+Scaling, ``timegan.scale``: ``none`` (default) feeds gankit's standardized windows and R ends linear; ``minmax``
+(the paper's preprocessing) maps each feature to u = (x - low) / (high - low) by the training windows' bounds
+(`gankit.games.base.DataSpec.extra`), computes every loss on u, ends R in a sigmoid and maps samples back.
+Noise, ``timegan.z_dim``: values of z per step (0: the data's dimension d, as the authors' code; for one series
+that is a single uniform per step, which G's three GRU layers attenuate until G ignores it).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,13 +62,20 @@ class TimeGANOptions:
     supervised_steps: int = 1000  # steps of stage 2 (supervisor); joint training until train.steps
     gamma: float = 1.0  # weight of the unsupervised ê terms
     d_threshold: float = 0.15  # D is updated only while its loss is above this
+    scale: str = "none"  # minmax (the paper's): windows scaled to [0, 1] by the training bounds, R ends in a sigmoid
+    z_dim: int = 0  # noise values per step; 0: the data's dimension d (the authors' code)
+
+
+SCALES = ("minmax", "none")
 
 
 def check_timegan(options: TimeGANOptions) -> None:
+    if options.scale not in SCALES:
+        raise ConfigError(f"config key '{NAME}.scale' must be one of {', '.join(SCALES)}, got {options.scale!r}")
     for key in ("hidden", "layers"):
         if getattr(options, key) < 1:
             raise ConfigError(f"config key '{NAME}.{key}' must be positive, got {getattr(options, key)!r}")
-    for key in ("embedding_steps", "supervised_steps", "gamma", "d_threshold"):
+    for key in ("embedding_steps", "supervised_steps", "gamma", "d_threshold", "z_dim"):
         if getattr(options, key) < 0:
             raise ConfigError(f"config key '{NAME}.{key}' must be 0 or more, got {getattr(options, key)!r}")
 
@@ -83,8 +97,12 @@ class TimeGANGame(StagedGame):
     post_hoc_scores = True  # `gankit eval` reports its discriminative and predictive scores by default
 
     def __init__(self, networks: dict[str, nn.Module], *, window: int, z_dim: int, embedding_steps: int = 1000,
-                 supervised_steps: int = 1000, gamma: float = 1.0, d_threshold: float = 0.15) -> None:
+                 supervised_steps: int = 1000, gamma: float = 1.0, d_threshold: float = 0.15,
+                 bounds: tuple[list[float], list[float]] | None = None) -> None:
         self.window, self.z_dim = window, z_dim
+        # min-max scaling (the paper's): u = (x - low) / (high - low) in the losses, x = low + u (high - low) out
+        self.low, self.span = ((torch.tensor(bounds[0]), torch.tensor(bounds[1]) - torch.tensor(bounds[0]))
+                               if bounds is not None else (None, None))
         self.embedding_steps, self.supervised_steps = embedding_steps, supervised_steps
         self.gamma, self.d_threshold = gamma, d_threshold
         roles = {"E": ("generator", "ER"), "R": ("generator", "ER"), "G": ("generator", "GS"),
@@ -130,10 +148,19 @@ class TimeGANGame(StagedGame):
         return [f"windows  {self.window} steps; stages: autoencoder {self.embedding_steps:,} steps, supervisor "
                 f"{self.supervised_steps:,}, then joint (D updated while its loss > {self.d_threshold:g})"]
 
+    # ------------------------------------------------------------------------------------------ scaling
+    def to_unit(self, x: torch.Tensor) -> torch.Tensor:
+        """Windows in data units -> the units the networks see ([0, 1] over the training data under min-max)."""
+        return x if self.low is None else (x - self.low.to(x)) / self.span.to(x)
+
+    def from_unit(self, u: torch.Tensor) -> torch.Tensor:
+        """R's output -> data units (the inverse of `to_unit`)."""
+        return u if self.low is None else u * self.span.to(u) + self.low.to(u)
+
     # ------------------------------------------------------------------------------------------ samples
     def synthesize(self, noise: torch.Tensor) -> torch.Tensor:
-        """x̂ = R(S(G(z))) for noise ``(N, T, z_dim)``."""
-        return self.module("R")(self.module("S")(self.module("G")(noise)))
+        """x̂ = R(S(G(z))) for noise ``(N, T, z_dim)``, in data units."""
+        return self.generate(self.module("G"), noise)
 
     def rollout(self, generator: nn.Module, history: torch.Tensor, steps: int,
                 noise: torch.Tensor | None = None, rng: torch.Generator | None = None) -> torch.Tensor:
@@ -143,10 +170,10 @@ class TimeGANGame(StagedGame):
             noise = torch.rand(len(history), steps, self.z_dim, generator=rng, device=history.device)
         if steps == 0:
             return history.new_zeros((len(history), 0, history.shape[-1]))
-        return self.module("R")(self.module("S")(generator(noise)))
+        return self.generate(generator, noise)
 
     def generate(self, generator: nn.Module, noise: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        return self.module("R")(self.module("S")(generator(noise)))
+        return self.from_unit(self.module("R")(self.module("S")(generator(noise))))
 
     def make_probe(self, n: int, seed: int, device: torch.device, examples: dict[str, torch.Tensor]) -> dict[str, Any]:
         if "stretch" not in examples:
@@ -167,7 +194,7 @@ class TimeGANGame(StagedGame):
         return F.mse_loss(self.module("S")(h)[:, :-1].float(), h[:, 1:].float())
 
     def phase_loss(self, phase: str, ctx: PhaseContext) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-        x = torch.cat([ctx.batch["history"], ctx.batch["future"]], dim=1)
+        x = self.to_unit(torch.cat([ctx.batch["history"], ctx.batch["future"]], dim=1))
         E, R, G, S, D = (self.module(n) for n in ("E", "R", "G", "S", "D"))
         if phase in ("AE", "E"):
             h = E(x)
@@ -189,10 +216,12 @@ class TimeGANGame(StagedGame):
             with torch.no_grad():
                 h = E(x)
             e_hat = G(z)
-            h_hat = S(e_hat)
+            h_hat, h_next = S(torch.cat([e_hat, h])).split(len(x))  # one GRU pass over both batches
             x_hat = R(h_hat)
-            adversarial = _bce(D(h_hat), 1.0) + self.gamma * _bce(D(e_hat), 1.0)
-            supervised, moments = self._supervised(h), moment_loss(x_hat, x)
+            fake, fake_e = D(torch.cat([h_hat, e_hat])).split(len(x))
+            adversarial = _bce(fake, 1.0) + self.gamma * _bce(fake_e, 1.0)
+            supervised = F.mse_loss(h_next[:, :-1].float(), h[:, 1:].float())
+            moments = moment_loss(x_hat, x)
             loss = adversarial + 100 * torch.sqrt(supervised) + 100 * moments
             return loss, {"loss/G": loss.detach(), "loss/G_gan": adversarial.detach(), "loss/S": supervised.detach(),
                           "moments": moments.detach()}
@@ -200,7 +229,7 @@ class TimeGANGame(StagedGame):
             with torch.no_grad():
                 h, e_hat = E(x), G(z)
                 h_hat = S(e_hat)
-            real, fake, fake_e = D(h), D(h_hat), D(e_hat)
+            real, fake, fake_e = D(torch.cat([h, h_hat, e_hat])).split(len(x))  # one GRU pass over the three
             loss = _bce(real, 1.0) + _bce(fake, 0.0) + self.gamma * _bce(fake_e, 0.0)
             return loss, {"loss/D": loss.detach(), "D(x)": torch.sigmoid(real.detach().float()).mean(),
                           "D(G(z))": torch.sigmoid(fake.detach().float()).mean()}
@@ -215,6 +244,12 @@ def build_timegan(config: Config, data: DataSpec) -> TimeGANGame:
     (p, d), (q, _) = data.series_windows(NAME)
     if config.train.ema > 0:
         raise ConfigError(f"game '{NAME}' keeps no EMA of its networks: set train.ema=0")
-    return TimeGANGame(timegan_networks(d, o.hidden, o.layers), window=p + q, z_dim=d,
-                       embedding_steps=o.embedding_steps, supervised_steps=o.supervised_steps, gamma=o.gamma,
-                       d_threshold=o.d_threshold)
+    extra = json.loads(data.extra) if data.extra else {}
+    # runs saved before the data kept its bounds have none: they load as trained, unscaled with a linear R
+    bounds = (extra["low"], extra["high"]) if o.scale == "minmax" and "low" in extra else None
+    if bounds is not None and min(h - lo for lo, h in zip(*bounds)) <= 0:
+        raise ConfigError(f"{NAME}.scale=minmax needs each feature to vary over the training windows")
+    z_dim = o.z_dim or d
+    return TimeGANGame(timegan_networks(d, o.hidden, o.layers, z_dim=z_dim, recovery="sigmoid" if bounds else "none"),
+                       window=p + q, z_dim=z_dim, embedding_steps=o.embedding_steps, supervised_steps=o.supervised_steps,
+                       gamma=o.gamma, d_threshold=o.d_threshold, bounds=bounds)

@@ -6,7 +6,8 @@ Every network is a stack of GRU layers read step by step, then one linear map pe
     h_t = GRU(x_1..x_t),    y_t = act(W h_t + b)
 
 - embedder  E: data (d)        -> latent (hidden), sigmoid
-- recovery  R: latent (hidden) -> data (d), linear (gankit's data are standardized, not the paper's [0, 1] scale)
+- recovery  R: latent (hidden) -> data (d), sigmoid for data min-max scaled to [0, 1] (the paper's), linear for
+  gankit's standardized data
 - generator G: noise (z)       -> latent (hidden), sigmoid
 - supervisor S: latent         -> latent (the next step's), sigmoid, one layer fewer (at least one)
 - discriminator D: latent      -> one logit per step
@@ -39,11 +40,13 @@ class GRUNet(nn.Module):
         return torch.sigmoid(y) if self.activation == "sigmoid" else y
 
 
-def timegan_networks(dim: int, hidden: int = 24, layers: int = 3, z_dim: int | None = None) -> dict[str, nn.Module]:
-    """TimeGAN's five networks by name: E, R, G, S, D (module docstring)."""
+def timegan_networks(dim: int, hidden: int = 24, layers: int = 3, z_dim: int | None = None,
+                     recovery: str = "sigmoid") -> dict[str, nn.Module]:
+    """TimeGAN's five networks by name: E, R, G, S, D (module docstring); ``recovery``: R's activation; G reads
+    ``z_dim`` noise values per step (default: ``dim``)."""
     z_dim = z_dim or dim
     return {"E": GRUNet(dim, hidden, hidden, layers, "sigmoid"),
-            "R": GRUNet(hidden, hidden, dim, layers, "none"),
+            "R": GRUNet(hidden, hidden, dim, layers, recovery),
             "G": GRUNet(z_dim, hidden, hidden, layers, "sigmoid"),
             "S": GRUNet(hidden, hidden, hidden, max(1, layers - 1), "sigmoid"),
             "D": GRUNet(hidden, hidden, 1, layers, "none")}
