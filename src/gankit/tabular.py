@@ -102,8 +102,8 @@ class Synthesizer:
             trainer = Trainer(game, stream, config, Path(tmp) / "run", device, examples=dataset.preview_examples(),
                               metadata={"data_spec": data_spec_dict(spec)},
                               precision=choose_precision(config.train.amp, device, data_kind="table"))
-            result = trainer.run()
-        self.config, self.spec, self.game = config, spec, result.game
+            _train_in_memory(trainer, config.train.steps, self.progress, config.name)
+        self.config, self.spec, self.game = config, spec, trainer.game
         self.game.module("G").eval().requires_grad_(False)
         return self
 
@@ -161,3 +161,19 @@ class Synthesizer:
         generator.load_state_dict(load_file(str(path / WEIGHTS_FILE)))
         generator.to(torch.device(device)).eval().requires_grad_(False)
         return out
+
+
+def _train_in_memory(trainer, steps: int, progress: bool, name: str) -> None:
+    """The trainer's steps alone: an in-memory fit keeps only the generator, so nothing else is written (no
+    previews, metrics, report or checkpoints, which `Trainer.run` writes for a run folder)."""
+    from gankit.training.progress import Progress
+
+    bar = Progress(steps, trainer.step, name) if progress else None
+    try:
+        while trainer.step < steps:
+            trainer.train_step()
+            if bar is not None:
+                bar.step()
+    finally:
+        if bar is not None:
+            bar.close()

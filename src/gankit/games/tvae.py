@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from gankit.errors import ConfigError
 from gankit.games.base import DataSpec, Game, NetworkSpec, Phase, PhaseContext
 from gankit.games.ctgan import TableSpans
 from gankit.games.table_rejection import draw_rows
+from gankit.nn.segments import segment_logsumexp
 
 if TYPE_CHECKING:
     from gankit.config import Config
@@ -76,15 +76,19 @@ class TVAEGame(Game):
         return [f"table    rows of {self.spans.width} values; ELBO with reconstruction ×{self.loss_factor:g}"]
 
     def _reconstruction(self, out: torch.Tensor, rows: torch.Tensor, log_delta: torch.Tensor) -> torch.Tensor:
+        """-log p(r | z) per row (up to a constant): the α terms, and the cross-entropies of the one-hot spans,
+        Σ_spans CE = Σ_spans logsumexp(out_span) - Σ out · r over the one-hot columns (r one-hot in each span,
+        as training rows are), every span at once (`gankit.nn.segments`)."""
         total = out.new_zeros(())
+        index = self.spans.indices(out.device)
         if self.spans.tanh:
-            index = torch.tensor(self.spans.tanh, device=out.device)
-            delta = log_delta[index].exp()
-            err = (rows[:, index] - torch.tanh(out[:, index])) ** 2 / (2 * delta ** 2)
-            total = total + err.sum() + len(rows) * log_delta[index].sum()
-        for offset, width in self.spans.softmax:
-            total = total + F.cross_entropy(out[:, offset : offset + width],
-                                            rows[:, offset : offset + width].argmax(1), reduction="sum")
+            tanh = index["tanh"]
+            delta = log_delta[tanh].exp()
+            err = (rows[:, tanh] - torch.tanh(out[:, tanh])) ** 2 / (2 * delta ** 2)
+            total = total + err.sum() + len(rows) * log_delta[tanh].sum()
+        soft = out[:, index["soft"]]
+        lse = segment_logsumexp(soft, index["segment"], len(self.spans.softmax))
+        total = total + lse.sum() - (soft * rows[:, index["soft"]]).sum()
         return total / len(rows)
 
     def phase_loss(self, phase: str, ctx: PhaseContext) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
@@ -124,7 +128,7 @@ class TVAEGame(Game):
         u = torch.rand(logits.shape, generator=rng, device=z.device)
         rows = self.spans.activate(logits, 1.0, u, hard=True)
         if self.spans.tanh:
-            index = torch.tensor(self.spans.tanh, device=z.device)
+            index = self.spans.indices(z.device)["tanh"]
             noise = torch.randn(len(z), len(index), generator=rng, device=z.device)
             rows[:, index] = (rows[:, index] + noise * generator.log_sigma[index].exp()).clamp(-1, 1)
         return rows
