@@ -10,8 +10,9 @@ decoder p(r | z):
     L = E_q[-log p(r | z)] + KL(q(z | r) ‖ N(0, I))       (one phase, encoder and decoder together)
 
 i.e. per row: Σ_α [(α - tanh(out))² / (2δ²) + log δ] + Σ_spans CE(out_span, one-hot) + ½ Σ_j (μ_j² + σ_j² - 1 -
-log σ_j²). Sampling decodes z ~ N(0, I): α = clip(tanh(out) + δ ε, -1, 1), each one-hot drawn from its softmax.
-Options: section ``tvae``.
+log σ_j²). Sampling decodes z ~ N(0, I): α = clip(tanh(out) + δ ε, -1, 1), each one-hot drawn from its softmax
+(``tvae.one_hots: sample``, the model's law) or its argmax (``argmax``: the most likely mode and category given z,
+which keeps more of the columns' joint law than independent draws per column). Options: section ``tvae``.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from gankit.config import Config
 
 NAME = "tvae"
+ONE_HOTS = ("sample", "argmax")
 
 
 @dataclass
@@ -43,6 +45,7 @@ class TVAEOptions:
     z_dim: int = 128
     widths: list[int] = field(default_factory=lambda: [128, 128])
     loss_factor: float = 2.0  # weight of the reconstruction term against the KL term
+    one_hots: str = "sample"  # sampling: each one-hot drawn from its softmax (the model's law), or its "argmax"
 
 
 def check_tvae(options: TVAEOptions) -> None:
@@ -52,15 +55,17 @@ def check_tvae(options: TVAEOptions) -> None:
         raise ConfigError(f"config key '{NAME}.widths' must be a list of positive widths, got {options.widths!r}")
     if options.loss_factor <= 0:
         raise ConfigError(f"config key '{NAME}.loss_factor' must be positive, got {options.loss_factor!r}")
+    if options.one_hots not in ONE_HOTS:
+        raise ConfigError(f"config key '{NAME}.one_hots' must be one of {', '.join(ONE_HOTS)}, got {options.one_hots!r}")
 
 
 class TVAEGame(Game):
     """E: row -> (μ, log σ²); G (the decoder): z -> row logits. Reads field ``record``."""
 
     def __init__(self, encoder: nn.Module, decoder: nn.Module, spans: TableSpans, *, z_dim: int,
-                 loss_factor: float) -> None:
+                 loss_factor: float, one_hots: str = "sample") -> None:
         super().__init__(networks={"E": NetworkSpec(encoder, "generator"), "G": NetworkSpec(decoder, "generator")})
-        self.spans, self.z_dim, self.loss_factor = spans, z_dim, loss_factor
+        self.spans, self.z_dim, self.loss_factor, self.one_hots = spans, z_dim, loss_factor, one_hots
 
     def phases(self) -> list[Phase]:
         return [Phase("VAE", ("E", "G"))]
@@ -125,8 +130,8 @@ class TVAEGame(Game):
 
     def _decode(self, generator: nn.Module, z: torch.Tensor, rng: torch.Generator) -> torch.Tensor:
         logits = generator(z).float()
-        u = torch.rand(logits.shape, generator=rng, device=z.device)
-        rows = self.spans.activate(logits, 1.0, u, hard=True)
+        u = torch.rand(logits.shape, generator=rng, device=z.device)  # drawn either way: the α noise stays the same
+        rows = self.spans.activate(logits, 1.0, u if self.one_hots == "sample" else None, hard=True)
         if self.spans.tanh:
             index = self.spans.indices(z.device)["tanh"]
             noise = torch.randn(len(z), len(index), generator=rng, device=z.device)
@@ -159,4 +164,4 @@ def build_tvae(config: Config, data: DataSpec) -> TVAEGame:
     widths = tuple(options.widths)
     return TVAEGame(TabularEncoder(spans.width, options.z_dim, widths),
                     TabularDecoder(options.z_dim, spans.width, tuple(reversed(widths))), spans,
-                    z_dim=options.z_dim, loss_factor=options.loss_factor)
+                    z_dim=options.z_dim, loss_factor=options.loss_factor, one_hots=options.one_hots)
