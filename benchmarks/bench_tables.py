@@ -22,7 +22,8 @@ macro-F1 of gradient boosting and logistic regression trained on the synthetic r
 rows of the table's class column, DCR ratio, exact copies) and sdmetrics' quality report (``sdv_quality`` and
 its ``sdv_pair_trends``, `gankit.metrics.table_quality`), the same scorer for every method. The peers are told
 the columns gankit models as categories (`gankit.data.table_columns.infer_kind`, and the class column).
-Seconds per epoch are the fit's wall time (gankit: including the mixture fits, as ctgan's are) over the epochs;
+Seconds per epoch are the fit's wall time (gankit: including the mixture fits, as ctgan's are) over the epochs,
+and its CPU time (all threads of the process: less sensitive to other jobs on a shared machine) likewise;
 before them every method fits once, untimed, on a slice of the table, so that one-time imports and lazy
 set-ups (torch's optimizer machinery, scikit-learn) land in no timed fit. Runs go one at a time on one thread.
 Prints the CPU, the load average and one Markdown table; ``--json FILE`` keeps the numbers.
@@ -45,15 +46,16 @@ from gankit.tabular import Synthesizer
 
 from machine import cpu_model
 
-MEASURES = ("sdv_quality", "sdv_pair_trends", "shape_score", "tstr_f1_gb", "tstr_f1_lr", "dcr_ratio", "exact_copies", "s_per_epoch")
+MEASURES = ("sdv_quality", "sdv_pair_trends", "shape_score", "tstr_f1_gb", "tstr_f1_lr", "dcr_ratio", "exact_copies",
+            "s_per_epoch", "cpu_s_per_epoch")
 
 
 def fit_gankit(method: str, train, epochs: int, batch: int, seed: int, target: str):
     options = {"batch_size": batch} if batch else {}  # 0: the Synthesizer's default batch
     synth = Synthesizer(method, epochs=epochs, seed=seed, target=target, overrides=["train.threads=1"], **options)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     synth.fit(train)
-    return time.perf_counter() - start, lambda n: synth.sample(n, seed=0)
+    return time.perf_counter() - start, time.process_time() - cpu, lambda n: synth.sample(n, seed=0)
 
 
 def fit_peer(method: str, train, epochs: int, batch: int, seed: int, target: str):
@@ -63,9 +65,9 @@ def fit_peer(method: str, train, epochs: int, batch: int, seed: int, target: str
     options = {"batch_size": batch} if batch else {}  # 0: the peer's own default batch
     model = ctgan.CTGAN(epochs=epochs, pac=10, **options) if method == "CTGAN" else ctgan.TVAE(epochs=epochs, **options)
     discrete = [c for c in train.columns if c == target or infer_kind(train[c]) in ("categorical", "boolean")]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     model.fit(train, discrete_columns=discrete)
-    return time.perf_counter() - start, lambda n: model.sample(n).astype(train.dtypes.to_dict())
+    return time.perf_counter() - start, time.process_time() - cpu, lambda n: model.sample(n).astype(train.dtypes.to_dict())
 
 
 def peers_available() -> bool:
@@ -102,9 +104,10 @@ def main() -> None:
             fit(train.iloc[: args.warmup_rows], 1, min(args.batch, args.warmup_rows) if args.batch else 0, 0, target)
         for method, fit in methods.items():
             for seed in (int(s) for s in args.seeds.split(",")):
-                seconds, sample = fit(train, args.epochs, args.batch, seed, target)
+                seconds, cpu_seconds, sample = fit(train, args.epochs, args.batch, seed, target)
                 scores = table_scores(sample(len(train)), train, test, target)
                 scores["s_per_epoch"] = seconds / args.epochs
+                scores["cpu_s_per_epoch"] = cpu_seconds / args.epochs
                 row = results.setdefault(f"{name} | {method}", {m: [] for m in MEASURES})
                 for m in MEASURES:
                     row[m].append(float(scores.get(m, float("nan"))))
