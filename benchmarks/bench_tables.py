@@ -86,6 +86,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=300)
     parser.add_argument("--batch", type=int, default=100,
                         help="rows a step, the same for every method; 0: each method's own default")
+    parser.add_argument("--methods", default="", help="comma-separated rows to run (default: all)")
     parser.add_argument("--warmup-rows", type=int, default=200, help=argparse.SUPPRESS)
     parser.add_argument("--json", metavar="FILE")
     args = parser.parse_args()
@@ -93,6 +94,8 @@ def main() -> None:
     methods = {"gankit ctgan": lambda *a: fit_gankit("ctgan", *a), "gankit tvae": lambda *a: fit_gankit("tvae", *a)}
     if peers_available():
         methods.update({"ctgan.CTGAN": lambda *a: fit_peer("CTGAN", *a), "ctgan.TVAE": lambda *a: fit_peer("TVAE", *a)})
+    if args.methods:
+        methods = {name: fit for name, fit in methods.items() if name in args.methods.split(",")}
     print(f"CPU: {cpu_model()}, {os.cpu_count()} cores; load average at start {os.getloadavg()[0]:.2f}")
     if not peers_available():
         print("ctgan 0.12.1 is not importable: peer rows missing (see the module docstring)")
