@@ -179,6 +179,7 @@ def test_ints_become_floats_and_optional_keys_take_none():
         ("reg.gp_weight=-1", "reg.gp_weight"), ("reg.clip=0", "reg.clip"), ("reg.r1_every=0", "reg.r1_every"),
         ("data.n_points=0", "data.n_points"), ("data.channels=4", "data.channels"), ("data.split=dev", "data.split"),
         ("loss=wgan", "loss"), ("game=cycle", "game"), ("device=tpu", "device"),
+        ("optim.weight_decay=-1e-5", "optim.weight_decay"),
     ],
 )
 def test_out_of_range_values_name_the_key(override, key):
@@ -188,7 +189,8 @@ def test_out_of_range_values_name_the_key(override, key):
 @pytest.mark.parametrize(
     "override",
     ["train.ema=0", "train.ema=0.999", "optim.beta1=0", "reg.gp_weight=0", "reg.r1_gamma=0", "data.channels=3",
-     "device=cpu", "device=cuda:1", "device=mps", "loss=wgan-gp", "game=conditional", "data.split=test"],
+     "device=cpu", "device=cuda:1", "device=mps", "loss=wgan-gp", "game=conditional", "data.split=test",
+     "optim.weight_decay=0"],
 )
 def test_boundary_values_that_are_allowed(override):
     config_from_dict({}, [override])

@@ -158,3 +158,26 @@ def test_tvae_learns_the_relations_of_a_table():
     assert fidelity(train, fake)["tv_mean"] < 0.1
     rare = synth.sample(100, seed=2, where={"group": "c"})  # by rejection: TVAE has no conditional input
     assert len(rare) == 100 and (rare["group"] == "c").all() and rare["x"].mean() > 1.5  # all rows: -1.2
+
+
+def test_tvae_one_hots_argmax_decodes_the_most_likely_category_and_bad_values_are_one_line(capsys, tmp_path):
+    train, _ = split_frame(clustered_table(200), 0.25, seed=0)
+    synth = Synthesizer("tvae", steps=5, batch_size=50, seed=0, target="group",
+                        overrides=QUIET + ["tvae.widths=[16]", "tvae.z_dim=4"]).fit(train)
+    game, decoder = synth.game, synth.game.module("G")
+    z = torch.randn(40, 4, generator=torch.Generator().manual_seed(3))
+    logits = decoder(z)
+    decoded = {}
+    for mode in ("sample", "argmax"):
+        game.one_hots = mode
+        decoded[mode] = game._decode(decoder, z, torch.Generator().manual_seed(0))
+    same_as_argmax = [torch.equal(decoded["argmax"][:, o : o + w].argmax(1), logits[:, o : o + w].argmax(1))
+                      for o, w in game.spans.softmax]
+    assert all(same_as_argmax)
+    assert not all(torch.equal(decoded["sample"][:, o : o + w].argmax(1), logits[:, o : o + w].argmax(1))
+                   for o, w in game.spans.softmax)  # drawn from the softmax: some rows differ from the argmax
+    assert torch.equal(decoded["sample"][:, game.spans.tanh], decoded["argmax"][:, game.spans.tanh])  # same α noise
+    run = tmp_path / "run"
+    expect_user_error(capsys, "train", "tvae-breast-cancer", *_cli_set(QUIET + ["tvae.one_hots=mode", "train.steps=2"]),
+                      "--out", run, says=("'tvae.one_hots' must be one of sample, argmax",))
+    assert not run.exists()

@@ -65,3 +65,28 @@ def test_soft_activation_keeps_the_mode_the_hard_draw_picks():
         assert torch.allclose(soft[:, offset : offset + width].sum(1), torch.ones(64), atol=1e-5)
         assert torch.equal(soft[:, offset : offset + width].argmax(1), hard[:, offset : offset + width].argmax(1))
     assert soft[:, spans.tanh].abs().max() <= 1 and torch.equal(soft[:, spans.tanh], hard[:, spans.tanh])
+
+
+def test_all_spans_at_once_equal_the_formulas_span_by_span():
+    """The Gumbel softmax of every span at once is softmax((logits - log(-log u)) / τ) of each span, and the
+    condition cross-entropy is each conditioned row's cross-entropy on its column, over all rows."""
+    df = two_cluster_table()
+    df["colour"] = np.random.default_rng(3).choice(["red", "green", "blue"], size=len(df))
+    data = TableDataset(df, "two", TableOptions("label", "", 0.0), seed=0)
+    spans = TableSpans(data.spec_extra())
+    assert len(spans.discrete) == 2
+    logits = torch.randn(50, spans.width, generator=torch.Generator().manual_seed(1)) * 3
+    uniform = torch.rand(50, spans.width, generator=torch.Generator().manual_seed(2))
+    soft = spans.activate(logits, 0.2, uniform)
+    for offset, width in spans.softmax:
+        part = logits[:, offset : offset + width] - torch.log(-torch.log(uniform[:, offset : offset + width]))
+        assert torch.allclose(soft[:, offset : offset + width], torch.softmax(part / 0.2, dim=1), atol=1e-6)
+    assert torch.allclose(soft[:, spans.tanh], torch.tanh(logits[:, spans.tanh]))
+    cond = data.cond[:50]
+    expected = 0.0
+    for row in range(50):
+        j = next(j for j, (o, w) in enumerate(spans.cond) if cond[row, o : o + w].sum() > 0)
+        (offset, width), (cond_offset, _) = spans.discrete[j], spans.cond[j]
+        target = cond[row, cond_offset : cond_offset + width].argmax()
+        expected += torch.nn.functional.cross_entropy(logits[row : row + 1, offset : offset + width], target[None])
+    assert torch.allclose(spans.cond_cross_entropy(logits, cond), expected / 50, atol=1e-5)

@@ -132,6 +132,7 @@ class OptimConfig:
     beta2: float = 0.999
     decay: str = "none"  # "linear": both learning rates fall linearly to 0 at train.steps (gankit.training.schedule)
     decay_start: float = 0.5  # fraction of train.steps after which the linear decay begins
+    weight_decay: float = 0.0  # L2: weight_decay·θ added to every gradient (Adam's; TVAE's paper: 1e-5)
 
 
 @dataclass

@@ -53,6 +53,8 @@ def validate(config: Config) -> None:
                           f"got '{config.optim.decay}'")
     if not 0 <= config.optim.decay_start < 1:
         raise ConfigError(f"config key 'optim.decay_start' must be in [0, 1), got {config.optim.decay_start!r}")
+    if not config.optim.weight_decay >= 0:
+        raise ConfigError(f"config key 'optim.weight_decay' must be 0 or positive, got {config.optim.weight_decay!r}")
     if not 0 <= config.train.ema < 1:
         raise ConfigError(f"config key 'train.ema' must be in [0, 1) (0 turns it off), got {config.train.ema!r}")
     if config.train.ema_rampup < 0:

@@ -30,6 +30,7 @@ from gankit import losses
 from gankit.data.table import table_meta
 from gankit.errors import ConfigError
 from gankit.games.base import DataSpec, Game, NetworkSpec, Phase, PhaseContext
+from gankit.nn.segments import segment_logsumexp, segment_softmax
 
 if TYPE_CHECKING:
     from gankit.config import Config
@@ -74,24 +75,52 @@ class TableSpans:
         self.cond = self.transformer.cond_spans()
         self.cond_width = self.transformer.cond_width
         self.frequencies = [c / c.sum() for c in self.transformer.discrete_counts()]
+        soft = [o + j for o, w in self.softmax for j in range(w)]
+        order = np.empty(self.width, dtype=np.int64)  # a row's columns from (tanh values ⊕ one-hot spans)
+        order[self.tanh] = np.arange(len(self.tanh))
+        order[soft] = len(self.tanh) + np.arange(len(soft))
+        self._layout = {"tanh": self.tanh, "soft": soft, "order": order.tolist(),
+                        "segment": [s for s, (_, w) in enumerate(self.softmax) for _ in range(w)],
+                        "discrete": [o + j for o, w in self.discrete for j in range(w)],
+                        "discrete_segment": [s for s, (_, w) in enumerate(self.discrete) for _ in range(w)]}
+        self._indices: dict[torch.device, dict[str, torch.Tensor]] = {}
+
+    def indices(self, device: torch.device) -> dict[str, torch.Tensor]:
+        """The layout's column indices (int64 on ``device``, made once): ``tanh`` (the α values), ``soft`` (every
+        one-hot column) with ``segment`` (its span's number), ``discrete`` (the categorical columns' one-hots, in
+        the conditional vector's order) with ``discrete_segment``, and ``order`` (the row from tanh ⊕ soft)."""
+        device = torch.device(device)
+        if device not in self._indices:
+            self._indices[device] = {k: torch.tensor(v, dtype=torch.int64, device=device)
+                                     for k, v in self._layout.items()}
+        return self._indices[device]
 
     def activate(self, logits: torch.Tensor, tau: float, uniform: torch.Tensor | None, hard: bool = False
                  ) -> torch.Tensor:
         """tanh on α; softmax((logits + g) / τ) on each one-hot (g Gumbel noise from ``uniform`` of the logits'
-        shape, none when ``uniform`` is None); one-hot of the argmax when ``hard``."""
+        shape, none when ``uniform`` is None), every span at once (`gankit.nn.segments`); one-hot of the argmax
+        when ``hard``."""
+        if hard:
+            return self._activate_hard(logits, uniform)
+        index = self.indices(logits.device)
+        soft = logits[:, index["soft"]]
+        if uniform is not None:
+            soft = soft - torch.log(-torch.log(uniform[:, index["soft"]].clamp(1e-10, 1 - 1e-7)))
+        parts = [torch.tanh(logits[:, index["tanh"]]), segment_softmax(soft / tau, index["segment"], len(self.softmax))]
+        return torch.cat(parts, 1)[:, index["order"]]
+
+    def _activate_hard(self, logits: torch.Tensor, uniform: torch.Tensor | None) -> torch.Tensor:
+        """tanh on α; the one-hot of argmax(logits + g) on each span (sampling: no gradient)."""
         out = torch.empty_like(logits)
         if self.tanh:
-            index = torch.tensor(self.tanh, device=logits.device)
+            index = self.indices(logits.device)["tanh"]
             out[:, index] = torch.tanh(logits[:, index])
         for offset, width in self.softmax:
             part = logits[:, offset : offset + width]
             if uniform is not None:
                 u = uniform[:, offset : offset + width].clamp(1e-10, 1 - 1e-7)
                 part = part - torch.log(-torch.log(u))
-            if hard:
-                out[:, offset : offset + width] = F.one_hot(part.argmax(1), width).to(logits.dtype)
-            else:
-                out[:, offset : offset + width] = torch.softmax(part / tau, dim=1)
+            out[:, offset : offset + width] = F.one_hot(part.argmax(1), width).to(logits.dtype)
         return out
 
     def sample_cond(self, n: int, rng: np.random.Generator) -> torch.Tensor:
@@ -138,15 +167,15 @@ class TableSpans:
 
     def cond_cross_entropy(self, logits: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
         """Mean over rows of the cross-entropy between the logits of each row's conditioned column and its
-        conditioned category (0 for rows without a condition)."""
-        total = logits.new_zeros(())
-        for (offset, width), (cond_offset, _) in zip(self.discrete, self.cond):
-            target = cond[:, cond_offset : cond_offset + width]
-            rows = target.sum(1) > 0
-            if rows.any():
-                total = total + F.cross_entropy(logits[rows, offset : offset + width], target[rows].argmax(1),
-                                                reduction="sum")
-        return total / len(logits)
+        conditioned category (0 for rows without a condition): with ``cond`` one-hot on one column per row,
+        Σ_rows [logsumexp(logits of that column) - logit of the category] / N, every column at once."""
+        if not self.discrete:
+            return logits.new_zeros(())
+        index = self.indices(logits.device)
+        chosen = logits[:, index["discrete"]]
+        lse = segment_logsumexp(chosen, index["discrete_segment"], len(self.discrete))
+        conditioned = cond.new_zeros(len(cond), len(self.discrete)).index_add(1, index["discrete_segment"], cond)
+        return ((lse * conditioned).sum() - (chosen * cond).sum()) / len(logits)
 
     def to_frame(self, rows: torch.Tensor):
         """The table (pandas DataFrame, the input's columns and dtypes) of rows in model units."""

@@ -10,8 +10,9 @@ decoder p(r | z):
     L = E_q[-log p(r | z)] + KL(q(z | r) ‖ N(0, I))       (one phase, encoder and decoder together)
 
 i.e. per row: Σ_α [(α - tanh(out))² / (2δ²) + log δ] + Σ_spans CE(out_span, one-hot) + ½ Σ_j (μ_j² + σ_j² - 1 -
-log σ_j²). Sampling decodes z ~ N(0, I): α = clip(tanh(out) + δ ε, -1, 1), each one-hot drawn from its softmax.
-Options: section ``tvae``.
+log σ_j²). Sampling decodes z ~ N(0, I): α = clip(tanh(out) + δ ε, -1, 1), each one-hot drawn from its softmax
+(``tvae.one_hots: sample``, the model's law) or its argmax (``argmax``: the most likely mode and category given z,
+which keeps more of the columns' joint law than independent draws per column). Options: section ``tvae``.
 """
 
 from __future__ import annotations
@@ -22,18 +23,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from gankit.errors import ConfigError
 from gankit.games.base import DataSpec, Game, NetworkSpec, Phase, PhaseContext
 from gankit.games.ctgan import TableSpans
 from gankit.games.table_rejection import draw_rows
+from gankit.nn.segments import segment_logsumexp
 
 if TYPE_CHECKING:
     from gankit.config import Config
 
 NAME = "tvae"
+ONE_HOTS = ("sample", "argmax")
 
 
 @dataclass
@@ -43,6 +45,7 @@ class TVAEOptions:
     z_dim: int = 128
     widths: list[int] = field(default_factory=lambda: [128, 128])
     loss_factor: float = 2.0  # weight of the reconstruction term against the KL term
+    one_hots: str = "sample"  # sampling: each one-hot drawn from its softmax (the model's law), or its "argmax"
 
 
 def check_tvae(options: TVAEOptions) -> None:
@@ -52,15 +55,17 @@ def check_tvae(options: TVAEOptions) -> None:
         raise ConfigError(f"config key '{NAME}.widths' must be a list of positive widths, got {options.widths!r}")
     if options.loss_factor <= 0:
         raise ConfigError(f"config key '{NAME}.loss_factor' must be positive, got {options.loss_factor!r}")
+    if options.one_hots not in ONE_HOTS:
+        raise ConfigError(f"config key '{NAME}.one_hots' must be one of {', '.join(ONE_HOTS)}, got {options.one_hots!r}")
 
 
 class TVAEGame(Game):
     """E: row -> (μ, log σ²); G (the decoder): z -> row logits. Reads field ``record``."""
 
     def __init__(self, encoder: nn.Module, decoder: nn.Module, spans: TableSpans, *, z_dim: int,
-                 loss_factor: float) -> None:
+                 loss_factor: float, one_hots: str = "sample") -> None:
         super().__init__(networks={"E": NetworkSpec(encoder, "generator"), "G": NetworkSpec(decoder, "generator")})
-        self.spans, self.z_dim, self.loss_factor = spans, z_dim, loss_factor
+        self.spans, self.z_dim, self.loss_factor, self.one_hots = spans, z_dim, loss_factor, one_hots
 
     def phases(self) -> list[Phase]:
         return [Phase("VAE", ("E", "G"))]
@@ -76,15 +81,19 @@ class TVAEGame(Game):
         return [f"table    rows of {self.spans.width} values; ELBO with reconstruction ×{self.loss_factor:g}"]
 
     def _reconstruction(self, out: torch.Tensor, rows: torch.Tensor, log_delta: torch.Tensor) -> torch.Tensor:
+        """-log p(r | z) per row (up to a constant): the α terms, and the cross-entropies of the one-hot spans,
+        Σ_spans CE = Σ_spans logsumexp(out_span) - Σ out · r over the one-hot columns (r one-hot in each span,
+        as training rows are), every span at once (`gankit.nn.segments`)."""
         total = out.new_zeros(())
+        index = self.spans.indices(out.device)
         if self.spans.tanh:
-            index = torch.tensor(self.spans.tanh, device=out.device)
-            delta = log_delta[index].exp()
-            err = (rows[:, index] - torch.tanh(out[:, index])) ** 2 / (2 * delta ** 2)
-            total = total + err.sum() + len(rows) * log_delta[index].sum()
-        for offset, width in self.spans.softmax:
-            total = total + F.cross_entropy(out[:, offset : offset + width],
-                                            rows[:, offset : offset + width].argmax(1), reduction="sum")
+            tanh = index["tanh"]
+            delta = log_delta[tanh].exp()
+            err = (rows[:, tanh] - torch.tanh(out[:, tanh])) ** 2 / (2 * delta ** 2)
+            total = total + err.sum() + len(rows) * log_delta[tanh].sum()
+        soft = out[:, index["soft"]]
+        lse = segment_logsumexp(soft, index["segment"], len(self.spans.softmax))
+        total = total + lse.sum() - (soft * rows[:, index["soft"]]).sum()
         return total / len(rows)
 
     def phase_loss(self, phase: str, ctx: PhaseContext) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
@@ -121,10 +130,10 @@ class TVAEGame(Game):
 
     def _decode(self, generator: nn.Module, z: torch.Tensor, rng: torch.Generator) -> torch.Tensor:
         logits = generator(z).float()
-        u = torch.rand(logits.shape, generator=rng, device=z.device)
-        rows = self.spans.activate(logits, 1.0, u, hard=True)
+        u = torch.rand(logits.shape, generator=rng, device=z.device)  # drawn either way: the α noise stays the same
+        rows = self.spans.activate(logits, 1.0, u if self.one_hots == "sample" else None, hard=True)
         if self.spans.tanh:
-            index = torch.tensor(self.spans.tanh, device=z.device)
+            index = self.spans.indices(z.device)["tanh"]
             noise = torch.randn(len(z), len(index), generator=rng, device=z.device)
             rows[:, index] = (rows[:, index] + noise * generator.log_sigma[index].exp()).clamp(-1, 1)
         return rows
@@ -155,4 +164,4 @@ def build_tvae(config: Config, data: DataSpec) -> TVAEGame:
     widths = tuple(options.widths)
     return TVAEGame(TabularEncoder(spans.width, options.z_dim, widths),
                     TabularDecoder(options.z_dim, spans.width, tuple(reversed(widths))), spans,
-                    z_dim=options.z_dim, loss_factor=options.loss_factor)
+                    z_dim=options.z_dim, loss_factor=options.loss_factor, one_hots=options.one_hots)

@@ -27,10 +27,12 @@ def base_lr(optim: OptimConfig, role: str) -> float:
 
 
 def make_adam(params: list[torch.nn.Parameter], lr: float, optim: OptimConfig, device: torch.device) -> torch.optim.Adam:
-    """Adam (Kingma & Ba 2015) with ``optim.beta1, optim.beta2``: the fused kernel (one pass over all
-    parameters) on CPU and CUDA, else the foreach one."""
+    """Adam (Kingma & Ba 2015) with ``optim.beta1, optim.beta2`` and L2 weight decay ``optim.weight_decay``
+    (added to each gradient before the moments): the fused kernel (one pass over all parameters) on CPU and
+    CUDA, else the foreach one."""
     fused = device.type in ("cpu", "cuda")
-    return torch.optim.Adam(params, lr=lr, betas=(optim.beta1, optim.beta2), fused=fused, foreach=not fused)
+    return torch.optim.Adam(params, lr=lr, betas=(optim.beta1, optim.beta2), weight_decay=optim.weight_decay,
+                            fused=fused, foreach=not fused)
 
 
 def match_state_layout(optimizer: torch.optim.Optimizer) -> None:
