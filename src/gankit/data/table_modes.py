@@ -1,9 +1,9 @@
 """Mode-specific normalization of one continuous column (Xu et al. 2019, "Modeling Tabular Data using
 Conditional GAN", NeurIPS, §4.2).
 
-A variational Gaussian mixture (a Dirichlet-process prior, at most ``max_modes`` components; what
-scikit-learn's ``BayesianGaussianMixture`` computes, in closed form for one column: `gankit.data.table_mixture`)
-is fitted to the column; the modes whose weight exceeds ``weight_threshold`` are kept. A value c is represented by the mode k drawn with probability ∝ π_k N(c; μ_k, σ_k) among the kept modes, as
+A variational Gaussian mixture (scikit-learn's ``BayesianGaussianMixture``, a Dirichlet-process prior, at most
+``max_modes`` components) is fitted to the column; the modes whose weight exceeds ``weight_threshold`` are kept.
+A value c is represented by the mode k drawn with probability ∝ π_k N(c; μ_k, σ_k) among the kept modes, as
 
     α = (c - μ_k) / (4 σ_k)      (a scalar, mostly in [-1, 1])
     β = one-hot(k)               (of the kept modes)
@@ -15,11 +15,10 @@ are plain numbers (`to_json`), so a saved synthesizer needs no pickle.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
-
-from gankit.data.table_mixture import fit_mixture_1d
 
 MAX_MODES = 10
 WEIGHT_THRESHOLD = 0.005
@@ -46,15 +45,24 @@ class ModeNormalizer:
         scale = float(values.std()) or 1.0
         if len(distinct) < 2:  # a constant column: one mode of unit-ish width
             return cls(np.ones(1), np.array([float(distinct[0])]), np.array([max(abs(float(distinct[0])), 1.0)]))
-        gm = fit_mixture_1d(values, min(max_modes, len(distinct)), seed, weight_concentration_prior=1e-3,
-                            max_iter=100)
-        keep = gm.weights > weight_threshold
+        from sklearn.mixture import BayesianGaussianMixture
+        from threadpoolctl import threadpool_limits
+
+        gm = BayesianGaussianMixture(n_components=min(max_modes, len(distinct)),
+                                     weight_concentration_prior_type="dirichlet_process",
+                                     weight_concentration_prior=1e-3, n_init=1, max_iter=100, random_state=seed)
+        # One thread: the k-means start's OpenMP threads wait for each other on a shared machine, and one thread
+        # sums in a fixed order.
+        with warnings.catch_warnings(), threadpool_limits(1):
+            warnings.simplefilter("ignore")  # ConvergenceWarning on small or discrete-looking columns
+            gm.fit(values)
+        keep = gm.weights_ > weight_threshold
         if not keep.any():
-            keep = gm.weights == gm.weights.max()
-        weights = gm.weights[keep] / gm.weights[keep].sum()
-        stds = np.sqrt(gm.variances[keep])
+            keep = gm.weights_ == gm.weights_.max()
+        weights = gm.weights_[keep] / gm.weights_[keep].sum()
+        stds = np.sqrt(gm.covariances_.reshape(-1)[keep])
         stds = np.maximum(stds, 1e-6 * scale)  # a mode collapsed on one repeated value
-        return cls(weights.astype(np.float64), gm.means[keep].astype(np.float64), stds.astype(np.float64))
+        return cls(weights.astype(np.float64), gm.means_.reshape(-1)[keep].astype(np.float64), stds.astype(np.float64))
 
     def log_density(self, values: np.ndarray) -> np.ndarray:
         """log π_k + log N(c; μ_k, σ_k) for each value and kept mode, ``(N, K)``."""
