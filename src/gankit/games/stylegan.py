@@ -34,23 +34,16 @@ from torch import nn
 from gankit.errors import ConfigError
 from gankit.games.base import DataSpec, PhaseContext
 from gankit.games.progan import ProGANGame
-from gankit.games.stylegan2 import mixed_styles
+from gankit.games.stylegan2 import StyleNetworkOptions, mixed_styles
 
 if TYPE_CHECKING:
     from gankit.config import Config
 
 
 @dataclass
-class StyleGANOptions:
+class StyleGANOptions(StyleNetworkOptions):
     """Config section ``stylegan``: the networks, the growing schedule and style mixing."""
 
-    w_dim: int = 128  # width of w and of the mapping network (the paper: 512)
-    mapping_layers: int = 8  # dense layers of the mapping network (the paper: 8)
-    mapping_lr: float = 0.01  # learning-rate multiplier of the mapping network
-    g_width: int = 64  # channels of every synthesis resolution
-    d_width: int = 64  # channels of every discriminator resolution
-    mbstd_group: int = 4  # group size of D's minibatch standard deviation
-    mixing_prob: float = 0.9  # share of generated images that mix two latents
     fade_steps: int = 1000  # generator steps of each fade-in phase (α from 0 to 1)
     stable_steps: int = 1000  # generator steps at 4 px, and of each stabilize phase after a fade-in
     drift: float = 0.0  # ε_drift of the drift penalty ε·E[D(x)²] on D (0.001 with wgan-gp)

@@ -47,8 +47,8 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class StyleGAN2Options:
-    """Config section ``stylegan2``: networks, style mixing, path-length regularization and ADA."""
+class StyleNetworkOptions:
+    """The keys every style-based family's section starts with (``stylegan.*``, ``stylegan2.*``)."""
 
     w_dim: int = 128  # width of w and of the mapping network (the paper: 512)
     mapping_layers: int = 8  # dense layers of the mapping network (the paper: 8)
@@ -57,6 +57,12 @@ class StyleGAN2Options:
     d_width: int = 64  # channels of every discriminator resolution
     mbstd_group: int = 4  # group size of D's minibatch standard deviation
     mixing_prob: float = 0.9  # share of generated images that mix two latents
+
+
+@dataclass
+class StyleGAN2Options(StyleNetworkOptions):
+    """Config section ``stylegan2``: networks, style mixing, path-length regularization and ADA."""
+
     pl_weight: float = 2.0  # weight of the path-length penalty (0: off)
     pl_every: int = 4  # generator steps between path-length penalties
     pl_decay: float = 0.01  # speed of the running mean of path lengths

@@ -38,7 +38,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from gankit.models.progan import BASE_SIZE, level_widths, progan_levels, upsample
-from gankit.models.stylegan2 import MappingNetwork, truncate
+from gankit.models.stylegan2 import MappingNetwork, StyledGenerator
 from gankit.nn.equalized import EqualizedConv2d, EqualizedLinear
 from gankit.nn.modulated_conv import LINEAR_GAIN, NoiseInjection, blur, fir_kernel
 
@@ -152,7 +152,7 @@ class StyleSynthesis(nn.Module):
         return F.interpolate(images, scale_factor=factor, mode="nearest") if factor > 1 else images
 
 
-class StyleGANGenerator(nn.Module):
+class StyleGANGenerator(StyledGenerator):
     """z (N, z_dim) → images (N, channels, img_size, img_size): `synthesis(broadcast(mapping(z)))`."""
 
     # averages and growth state the trainer's EMA copies instead of averaging (w_avg is a running mean already)
@@ -167,25 +167,6 @@ class StyleGANGenerator(nn.Module):
         self.synthesis = StyleSynthesis(w_dim, img_size, channels, widths)
         self.levels = self.synthesis.levels
 
-    @property
-    def num_ws(self) -> int:
-        return self.synthesis.num_ws
-
-    @property
-    def w_avg(self) -> Tensor:
-        return self.mapping.w_avg
-
-    def broadcast(self, w: Tensor) -> Tensor:
-        """w (N, w_dim) → ws (N, num_ws, w_dim): the same w for every layer."""
-        return w.unsqueeze(1).expand(-1, self.num_ws, -1)
-
     def set_growth(self, level: int, alpha: float) -> None:
         """The level and fade-in `forward` and `synthesis` render at (`StyleSynthesis.set_growth`)."""
         self.synthesis.set_growth(level, alpha)
-
-    def forward(self, z: Tensor, labels: Tensor | None = None, *, truncation_psi: float = 1.0,
-                noise_mode: str = "random") -> Tensor:
-        w = self.mapping(z)
-        if truncation_psi != 1:
-            w = truncate(w, self.w_avg, truncation_psi)
-        return self.synthesis(self.broadcast(w), noise_mode=noise_mode)

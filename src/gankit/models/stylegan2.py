@@ -138,20 +138,13 @@ class SynthesisNetwork(nn.Module):
         return img
 
 
-class StyleGAN2Generator(nn.Module):
-    """z (N, z_dim) → images (N, channels, img_size, img_size): `synthesis(broadcast(mapping(z)))`."""
+class StyledGenerator(nn.Module):
+    """What every style-based generator shares (the protocol of `gankit.sampling.styles`): z → w by ``mapping``
+    (a `MappingNetwork` with the running mean ``w_avg``), w broadcast to ``num_ws`` layers, ws → image by
+    ``synthesis``; truncation in w, w_avg + ψ·(w − w_avg). Subclasses build ``mapping`` and ``synthesis``."""
 
-    # the running mean of w is an average already: the trainer's EMA copies it instead of averaging it again
-    ema_copied_buffers = ("mapping.w_avg",)
-
-    def __init__(self, z_dim: int = 128, w_dim: int = 128, img_size: int = 32, channels: int = 1,
-                 widths: int | Sequence[int] = 64, mapping_layers: int = 8, *, mapping_lr: float = 0.01,
-                 num_classes: int = 0, w_avg_beta: float = 0.995) -> None:
-        super().__init__()
-        self.z_dim, self.w_dim, self.img_size, self.channels = z_dim, w_dim, img_size, channels
-        self.synthesis = SynthesisNetwork(w_dim, img_size, channels, widths)
-        self.mapping = MappingNetwork(z_dim, w_dim, mapping_layers, lr_multiplier=mapping_lr,
-                                      num_classes=num_classes, w_avg_beta=w_avg_beta)
+    mapping: MappingNetwork
+    synthesis: nn.Module
 
     @property
     def num_ws(self) -> int:
@@ -171,6 +164,23 @@ class StyleGAN2Generator(nn.Module):
         if truncation_psi != 1:
             w = truncate(w, self.w_avg, truncation_psi)
         return self.synthesis(self.broadcast(w), noise_mode=noise_mode)
+
+
+class StyleGAN2Generator(StyledGenerator):
+    """z (N, z_dim) → images (N, channels, img_size, img_size): `synthesis(broadcast(mapping(z)))`."""
+
+    # the running mean of w is an average already: the trainer's EMA copies it instead of averaging it again
+    ema_copied_buffers = ("mapping.w_avg",)
+
+    def __init__(self, z_dim: int = 128, w_dim: int = 128, img_size: int = 32, channels: int = 1,
+                 widths: int | Sequence[int] = 64, mapping_layers: int = 8, *, mapping_lr: float = 0.01,
+                 num_classes: int = 0, w_avg_beta: float = 0.995) -> None:
+        super().__init__()
+        self.z_dim, self.w_dim, self.img_size, self.channels = z_dim, w_dim, img_size, channels
+        self.synthesis = SynthesisNetwork(w_dim, img_size, channels, widths)
+        self.mapping = MappingNetwork(z_dim, w_dim, mapping_layers, lr_multiplier=mapping_lr,
+                                      num_classes=num_classes, w_avg_beta=w_avg_beta)
+
 
 
 class ResidualBlock(nn.Module):
