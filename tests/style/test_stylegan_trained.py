@@ -14,6 +14,7 @@ from gankit import api
 from gankit.config import load_config
 from gankit.models.stylegan import StyleGANGenerator
 
+from style.style_helpers import check_truncation_psi, mixing_grid
 from cli_helpers import expect_user_error, fingerprint, run_cli
 
 STEPS = 1000
@@ -63,22 +64,7 @@ def test_stylegan_learns_garments_at_32px(stylegan_run):
 
 
 def test_truncation_psi_zero_gives_the_mean_image_and_one_the_plain_sampler(stylegan_run):
-    loaded = api.load_generator(stylegan_run)
-    G = loaded.module
-    assert G.w_avg.abs().sum() > 0  # tracked during training, saved with the weights
-    with torch.no_grad():
-        mean_image = G.synthesis(G.w_avg.view(1, 1, -1).expand(1, G.num_ws, -1), noise_mode="const").clamp(-1, 1)
-    at_zero = api.sample(loaded, 6, seed=3, truncation_psi=0.0)
-    assert torch.allclose(at_zero, mean_image.expand(6, -1, -1, -1), atol=1e-5)
-    assert torch.equal(api.sample(loaded, 6, seed=3, truncation_psi=1.0), api.sample(loaded, 6, seed=3))
-    plain, half = api.sample(loaded, 200, seed=4), api.sample(loaded, 200, seed=4, truncation_psi=0.5)
-    assert half.std(dim=0).mean() < plain.std(dim=0).mean()  # less varied toward the mean
-
-
-def _grid(run, rows, cols, layers):
-    grid = api.style_mixing_grid(run, rows, cols, layers)
-    grid = grid.view(len(rows) + 1, len(cols) + 1, *grid.shape[1:])
-    return grid[1:, 0], grid[0, 1:], grid[1:, 1:]  # row sources, column sources, mixes
+    check_truncation_psi(stylegan_run)
 
 
 def _layout(x: torch.Tensor) -> torch.Tensor:
@@ -99,7 +85,7 @@ def test_style_mixing_keeps_the_layout_of_the_coarse_styles(stylegan_run):
     rows, cols = list(range(12)), list(range(12, 24))
 
     def correlations(layers):
-        row_images, col_images, mixes = _grid(stylegan_run, rows, cols, layers)
+        row_images, col_images, mixes = mixing_grid(stylegan_run, rows, cols, layers)
         mixed = _layout(mixes.flatten(0, 1))
         to_row = (mixed * _layout(row_images[:, None].expand_as(mixes).flatten(0, 1))).sum(1).mean()
         to_col = (mixed * _layout(col_images[None].expand_as(mixes).flatten(0, 1))).sum(1).mean()
@@ -112,7 +98,7 @@ def test_style_mixing_keeps_the_layout_of_the_coarse_styles(stylegan_run):
 
 
 def test_mix_grid_layout_and_cli(stylegan_run, tmp_path, capsys):
-    row_images, col_images, mixes = _grid(stylegan_run, [5, 6], [7], (0, 7))
+    row_images, col_images, mixes = mixing_grid(stylegan_run, [5, 6], [7], (0, 7))
     assert torch.allclose(row_images[0:1], api.sample(stylegan_run, 1, seed=5), atol=1e-5)  # = `sample --seed 5`
     assert torch.allclose(mixes[:, 0], col_images[0].expand(2, -1, -1, -1), atol=1e-5)  # every layer from the column
     out = tmp_path / "mix.png"
