@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from gankit.errors import ConfigError
+from gankit.evaluation.sources import EvalSource
 from gankit.metrics import FeatureExtractor, label_accuracy
 from gankit.metrics.extractors.base import extract
 from gankit.sampling import draw_samples, load_generator
@@ -27,29 +28,22 @@ from gankit.sampling import draw_samples, load_generator
 NAME = "labels"
 
 
-def _conditional_classes(source: str | Path, device: torch.device) -> int:
-    """The number of classes of a conditional generator run or checkpoint; 0 for anything else."""
-    from gankit.evaluation.sources import is_run_or_checkpoint
-
-    path = Path(source)
-    if not (path.is_dir() and is_run_or_checkpoint(path)):
-        return 0
-    return int(load_generator(path, device=device).game.num_classes)
-
-
-def choose_label_metric(chosen: tuple[str, ...] | None, source: str | Path, *, ref: Any, extractor: str,
-                        device: torch.device) -> tuple[tuple[str, ...] | None, bool]:
+def choose_label_metric(chosen: tuple[str, ...] | None, src: EvalSource, *, ref: Any,
+                        extractor: str) -> tuple[tuple[str, ...] | None, bool]:
     """(the other metrics, whether to measure the label accuracy).
 
     Default (``chosen`` None): measured for a conditional generator run compared with its own data (no ``ref``)
-    through the domain classifier. Asked for by name: a ConfigError where it cannot apply.
+    through the domain classifier. Asked for by name: a ConfigError where it cannot apply. ``src`` is the loaded
+    source (`gankit.evaluation.sources.load_source`), whose settings say how many classes its generator has.
     """
+    classes = int(src.settings.get("generator_classes", 0))
     if chosen is None:
-        return None, ref is None and extractor == "classifier" and _conditional_classes(source, device) > 0
+        return None, ref is None and extractor == "classifier" and classes > 0
     if NAME not in chosen:
         return chosen, False
-    if _conditional_classes(source, device) == 0:
-        raise ConfigError(f"metric 'labels' measures a class-conditional generator; {source} is not a run of one")
+    if classes == 0:
+        raise ConfigError(f"metric 'labels' measures a class-conditional generator; {src.settings['source']} is not "
+                          "a run of one")
     if ref is not None:
         raise ConfigError("metric 'labels' classifies samples with the classes of the run's own data: drop --ref")
     if extractor != "classifier":

@@ -175,7 +175,7 @@ def evaluate_source(
                       truncation=truncation)
     count = n or default_n(src.kind)
     reference = load_reference(ref, src, count, label=label)
-    chosen, wants_labels = choose_label_metric(chosen, source, ref=ref, extractor=extractor_name, device=torch_device)
+    chosen, wants_labels = choose_label_metric(chosen, src, ref=ref, extractor=extractor_name)
 
     def with_labels(result: dict[str, Any], classifier: FeatureExtractor) -> dict[str, Any]:
         if wants_labels:

@@ -124,6 +124,7 @@ def _sample_generator(path: Path, n: int | None, *, seed: int, label: int | None
     samples = drawn.samples
     settings = {"source": str(path), "source_kind": "generator", "checkpoint": str(loaded.checkpoint),
                 "step": loaded.step, "label": label, "n_samples": count, "truncation": truncation,
+                "generator_classes": loaded.game.num_classes,  # 0: an unconditional generator
                 "jacobian_rejection": drawn.jacobian_rejection,
                 "run_data": {"name": loaded.data.name, "shape": list(loaded.data.sample_shape),
                              "num_classes": loaded.data.num_classes}}
