@@ -1,7 +1,7 @@
 """Shared test set-up: one torch thread (small tensors run faster and steadier that way on 2 cores), the helpers of
-`cli_helpers` importable from every test folder, and two tiny trained runs (a 2-D ring run and a conditional digits
-image run), trained once per session when a test first asks and only ever read; tests that change a run copy it
-first with `copy_run`."""
+`cli_helpers` importable from every test folder, two tiny trained runs (a 2-D ring run and a conditional digits
+image run), trained once per session when a test first asks and only ever read (tests that change a run copy it
+first with `copy_run`), and one gankit cache that every test process of the run shares (`shared_cache`)."""
 
 import os
 
@@ -36,6 +36,31 @@ def ring_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def digits_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A finished 4-step conditional MLP run on 8x8 digits (read only)."""
     return train_tiny(tmp_path_factory.mktemp("digits") / "run", base=TINY_DIGITS)
+
+
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A gankit cache shared by every test process of this run (pytest-xdist workers included): a domain classifier
+    that one process trained, the others load (`gankit.evaluation.classifier` trains under a file lock), and
+    reference statistics are computed once. For tests that only use the cache; tests of the cache itself make
+    their own."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the workers' base folders are siblings
+    cache = root / "shared-gankit-cache"
+    cache.mkdir(exist_ok=True)
+    return cache
+
+
+@pytest.fixture(scope="session")
+def fashion_judge(shared_cache: Path) -> tuple[Path, dict]:
+    """(path, metadata) of gankit's Fashion-MNIST domain classifier at 28 px in the shared cache: what
+    `gankit eval` judges garments with (5 epochs on the 60,000 training images, seed 0), trained once per run."""
+    from gankit.evaluation.classifier import domain_classifier
+    from gankit.evaluation.sources import load_reference
+
+    _, info = domain_classifier(load_reference("fashion-mnist", None, 100), shared_cache, torch.device("cpu"))
+    return Path(info["path"]), info
 
 
 @pytest.fixture

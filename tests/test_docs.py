@@ -115,12 +115,6 @@ def test_the_docs_have_commands():
     assert sum(len(commands(body)) for doc in DOCS for lang, body, _ in blocks(doc.read_text()) if lang != "python") > 30
 
 
-@pytest.fixture(scope="module")
-def shared_cache(tmp_path_factory):
-    """One cache for all the docs: the Fashion-MNIST domain classifier is trained once."""
-    return tmp_path_factory.mktemp("docs-cache")
-
-
 @pytest.mark.parametrize("doc", DOCS, ids=doc_ids)
 def test_every_command_of_the_doc_runs(doc, tmp_path, monkeypatch, capsys, shared_cache):
     monkeypatch.chdir(tmp_path)

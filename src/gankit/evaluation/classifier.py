@@ -3,7 +3,9 @@
 The classifier (:class:`gankit.metrics.DomainClassifier`) is trained on the reference dataset's labelled
 training split at the reference's image shape and stored as
 ``<cache>/classifiers/<dataset>-<H>x<W>-c<C>.safetensors`` (+ a JSON sidecar with its metadata). Later calls
-load it; a cached file that is unreadable or does not fit the data is retrained and replaced.
+load it; a cached file that is unreadable or does not fit the data is retrained and replaced. A file lock beside it
+(``.lock``) makes processes that share a cache (evaluations run side by side, the ranks of one job) train it once:
+the others wait, then load what the first one saved.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import torch
+from filelock import FileLock
 
 from gankit.errors import CheckpointError, DataError
 from gankit.evaluation.sources import Reference
@@ -59,6 +62,14 @@ def domain_classifier(reference: Reference, cache_dir: Path, device: torch.devic
     DataError when the reference has no labels to train on.
     """
     path = classifier_path(cache_dir, reference)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(f"{path}.lock"):
+        return _load_or_train(reference, path, device, log)
+
+
+def _load_or_train(reference: Reference, path: Path, device: torch.device,
+                   log: Callable[[str], None]) -> tuple[ClassifierFeatureExtractor, dict[str, Any]]:
+    """The body of `domain_classifier`, run under its lock."""
     if path.is_file():
         try:
             model = load_classifier(path, device)
