@@ -36,9 +36,10 @@ from machine import cpu_model
 EXTRA_CASES = {"dcgan-64px-rgb": ("dcgan-fashion", ["data.img_size=64", "data.channels=3", "data.limit=4096"])}
 
 
-def build_trainer(recipe: str, out: str) -> tuple[Trainer, int]:
+def build_trainer(recipe: str, out: str, extra: list[str] | None = None) -> tuple[Trainer, int]:
+    """The recipe's Trainer as `gankit train` builds it (plus the `extra` overrides), and its images per step."""
     base, overrides = EXTRA_CASES.get(recipe, (recipe, []))
-    config = load_config(base, ["train.progress=false", "train.doctor=false"] + overrides)
+    config = load_config(base, ["train.progress=false", "train.doctor=false"] + overrides + list(extra or []))
     data = api.load_data(config)
     torch.manual_seed(config.seed)
     game = build_game(config, DataSpec.of(data))
