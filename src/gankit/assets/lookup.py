@@ -9,7 +9,8 @@ Looked up in this order, the first place holding every file of the asset wins:
    set-ups did it): found through the distribution's metadata if its version is the pinned one (another
    version is ignored), else, without metadata, through ``importlib.util.find_spec`` of its top-level package,
    which locates the folder without importing it;
-3. for a Debian package, the folder it installs into (``/usr/share/datasets/fashion-mnist``).
+3. for a Debian package, the folder it installs into (``/usr/share/datasets/fashion-mnist``); a Debian package
+   that gankit unpacks rather than installs (``DebianArchive``) is only ever in the cache.
 
 Presence means the files exist; their SHA-256 is checked when they are installed and by the code that reads
 them, not on every look-up.
@@ -23,7 +24,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from gankit.assets.registry import Asset, DebianPackage, PyPIWheel, get_asset, missing_message
+from gankit.assets.registry import Asset, DebianArchive, DebianPackage, PyPIWheel, get_asset, missing_message
 from gankit.errors import MissingAssetError
 
 IN_CACHE = "cache"
@@ -127,6 +128,8 @@ def find_installed(asset: Asset) -> Located | None:
     if isinstance(source, DebianPackage):
         folder = Path(source.folder)
         return _all_present(asset, {f.basename: folder / f.member for f in asset.files}, IN_DEBIAN)
+    if isinstance(source, DebianArchive):
+        return None  # unpacked by `gankit assets install` into the cache, never installed system-wide
     raise TypeError(f"asset {asset.name} has a source of unknown kind {type(source).__name__}")
 
 

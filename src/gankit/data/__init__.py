@@ -3,7 +3,8 @@
 >>> data = load_dataset("fashion-mnist", img_size=32)      # x: (60000, 1, 32, 32) in [-1, 1]
 >>> ring = load_dataset("ring", n_points=10_000, seed=1)   # x: (10000, 2), ring.modes: (8, 2)
 
-Built-in datasets: ``idx``, ``fashion-mnist``, ``mnist``, ``folder``, ``npz``, ``digits``, ``ring``, ``grid``;
+Built-in datasets: ``idx``, ``fashion-mnist``, ``mnist``, ``folder``, ``npz``, ``digits``, ``ring``, ``grid``,
+``tuxpaint-stamps`` (627 colour drawings, the few-image set);
 translation (docs/data.md): ``edges2fashion``, ``colorize``, ``sneaker2boot``, ``aligned``, ``unaligned``,
 ``paired-folders``; series (docs/series.md): ``ar1-0.2``, ``ar1-0.5``, ``ar1-0.8``, ``sp500``, ``nasdaq`` (PyPI ``arch``),
 ``series-csv``; tables (docs/tables.md): ``table`` (a CSV or Parquet file), ``breast-cancer``, ``wine``.
@@ -27,6 +28,7 @@ from gankit.data.registry import LoadRequest, dataset_names, get_loader, registe
 from gankit.data.series import SeriesDataset, SeriesSource, Windowing
 from gankit.data.series_real import ARCH_SERIES, arch_loader, load_series_csv
 from gankit.data.series_synthetic import AR1_PHIS, ar1_loader
+from gankit.data.stamps import load_tuxpaint_stamps
 from gankit.data.subset import Subset, subset_indices
 from gankit.data.table import BUILTIN_TABLES, TableDataset, TableOptions, builtin_loader, load_table
 from gankit.data.toy import load_grid, load_ring
@@ -126,6 +128,7 @@ _BUILTINS: dict[str, Callable[[LoadRequest], ArrayDataset]] = {
     "digits": load_digits,
     "ring": load_ring,
     "grid": load_grid,
+    "tuxpaint-stamps": load_tuxpaint_stamps,
     "edges2fashion": load_edges2fashion,
     "colorize": load_colorize,
     "sneaker2boot": load_sneaker2boot,
