@@ -47,19 +47,23 @@ COLUMNS = (("fid", "FID"), ("kid", "KID ×10³"), ("precision", "precision"), ("
            ("swd", "SWD ×10³"))
 
 
-def _train_in_process(recipe: str, minutes: float, threads: int, out: Path) -> dict:
+def _train_in_process(recipe: str, minutes: float, threads: int, out: Path, extra: tuple[str, ...]) -> dict:
     torch.set_num_threads(threads)
-    return train(recipe, minutes, threads, out)
+    return train(recipe, minutes, threads, out, extra)
 
 
-def train_all(recipes: list[str], minutes: float, threads: int, parallel: int, out: Path) -> list[dict]:
-    """Rows of `bench_progan.train`, in the order of ``recipes``; ``parallel`` at once in spawned processes."""
+def train_all(recipes: list[str], minutes: float, threads: int, parallel: int, out: Path, *,
+              names: list[str] | None = None, extras: list[tuple[str, ...]] | None = None) -> list[dict]:
+    """Rows of `bench_progan.train`, in the order of ``recipes``, each run in ``out/<name>`` (default: the recipe's
+    name) with its ``extras`` overrides; ``parallel`` at once, each in a spawned process of its own."""
+    names = names or list(recipes)
+    extras = extras or [()] * len(recipes)
+    jobs = [(recipe, minutes, threads, out / name, tuple(extra)) for recipe, name, extra in zip(recipes, names, extras)]
     if parallel <= 1:
-        return [train(recipe, minutes, threads, out / recipe) for recipe in recipes]
+        return [train(*job) for job in jobs]
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=parallel, mp_context=context) as pool:
-        futures = [pool.submit(_train_in_process, recipe, minutes, threads, out / recipe) for recipe in recipes]
-        return [future.result() for future in futures]
+        return [future.result() for future in [pool.submit(_train_in_process, *job) for job in jobs]]
 
 
 def score(run: Path, metrics: str, n: int, extractor: str) -> dict:

@@ -37,9 +37,10 @@ from machine import cpu_model
 RECIPES = ("progan-fashion", "dcgan-fashion")
 
 
-def train(recipe: str, minutes: float, threads: int, out: Path) -> dict:
+def train(recipe: str, minutes: float, threads: int, out: Path, extra: tuple[str, ...] = ()) -> dict:
+    """Train ``recipe`` (plus the ``extra`` overrides) for ``minutes`` of training wall clock into ``out``; its row."""
     overrides = ["train.progress=false", "train.steps=1000000", f"train.max_minutes={minutes}",
-                 f"train.threads={threads}", "eval.every=0"]
+                 f"train.threads={threads}", "eval.every=0", *extra]
     load_before = os.getloadavg()[0]
     result = api.train(load_config(recipe, overrides), out)
     game = result.game
