@@ -9,6 +9,7 @@ from torch import nn
 from gankit import api
 from gankit.config import load_config
 from gankit.games import DataSpec, Game, NetworkSpec, Phase, build_game
+from gankit.nn import apply_spectral_norm
 from gankit.training.data_stream import DataStream
 from gankit.training.ema import EMA
 from gankit.training.stats import read_metrics
@@ -133,6 +134,27 @@ def test_ema_is_the_exponential_average_of_the_weights():
         net.weight.add_(1.0)
     ema.update(net, step=1)
     torch.testing.assert_close(ema.module.weight, 0.9 * start + 0.1 * (start + 1.0))
+
+
+def test_the_ema_of_a_spectrally_normalized_layer_divides_by_its_own_sigma():
+    """Live weights alternating between A and B, whose top singular vectors are 60° apart: averaging spectral
+    norm's u, v as well would leave them of length cos 30° and σ = uᵀWv 25% below the averaged weight's σ."""
+    net = apply_spectral_norm(nn.Linear(4, 4, bias=False))
+    a = torch.diag(torch.tensor([4.0, 0.5, 0.5, 0.2]))
+    turn = torch.eye(4)
+    turn[:2, :2] = torch.tensor([[0.5, -(3 ** 0.5) / 2], [(3 ** 0.5) / 2, 0.5]])
+    b = turn @ a @ turn.T
+    ema = EMA(net, beta=0.9)
+    for step in range(1, 61):
+        with torch.no_grad():
+            net.parametrizations.weight.original.copy_(a if step % 2 else b)
+        net.train()(torch.zeros(1, 4))  # the live layer's own power iteration
+        ema.update(net, step)
+    norm = ema.module.parametrizations.weight[0]
+    weight = ema.module.parametrizations.weight.original
+    assert norm._u.norm().item() == pytest.approx(1.0) and norm._v.norm().item() == pytest.approx(1.0)
+    assert torch.vdot(norm._u, weight @ norm._v).item() == pytest.approx(torch.linalg.matrix_norm(weight, 2).item(),
+                                                                         rel=0.01)
 
 
 def test_run_folder_holds_logs_samples_plot_and_tensorboard(tmp_path):

@@ -122,6 +122,7 @@ class SampleConfig:
     """
 
     jacobian_rejection: float = 0.0  # reject this share of latent codes with the steepest G (Tanielian et al. 2020)
+    standing_stats: int = 0  # batches to re-estimate G's batch-norm statistics from before sampling (BigGAN; 0: off)
 
 
 @dataclass

@@ -112,6 +112,7 @@ def validate(config: Config) -> None:
     if not 0 <= config.sample.jacobian_rejection < 1:
         raise ConfigError("config key 'sample.jacobian_rejection' must be in [0, 1) (0 turns it off), "
                           f"got {config.sample.jacobian_rejection!r}")
+    _positive(config.sample.standing_stats, "sample.standing_stats", allow_zero=True)
     device = config.device
     if not (device in ("auto", "cpu", "mps") or re.fullmatch(r"cuda(:\d+)?", device)):
         raise ConfigError(f"config key 'device' must be auto, cpu, cuda, cuda:N or mps; got '{device}'")

@@ -10,7 +10,7 @@ from gankit.nn.minibatch_stddev import MinibatchStdDev
 from gankit.nn.pack import pack
 from gankit.nn.pixel_norm import PixelNorm, pixel_norm
 from gankit.nn.self_attention import SelfAttention2d
-from gankit.nn.spectral_norm import SPECTRAL_NORM_LAYERS, apply_spectral_norm
+from gankit.nn.spectral_norm import SPECTRAL_NORM_LAYERS, apply_spectral_norm, power_iteration_, power_iteration_vectors
 from gankit.nn.top_k import keep_top_k, top_k_fraction
 from gankit.nn.unrolled import call_with_parameters, unrolled_discriminator
 
@@ -27,6 +27,8 @@ __all__ = [
     "SelfAttention2d",
     "annealed_std",
     "apply_spectral_norm",
+    "power_iteration_",
+    "power_iteration_vectors",
     "call_with_parameters",
     "diff_augment",
     "instance_noise",

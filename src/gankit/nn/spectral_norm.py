@@ -3,11 +3,12 @@ Normalization for Generative Adversarial Networks")."""
 
 from __future__ import annotations
 
+import torch
 from torch import nn
 from torch.nn.utils import parametrize
 from torch.nn.utils.parametrizations import spectral_norm
 
-__all__ = ["apply_spectral_norm", "SPECTRAL_NORM_LAYERS"]
+__all__ = ["apply_spectral_norm", "power_iteration_", "power_iteration_vectors", "SPECTRAL_NORM_LAYERS"]
 
 #: Layer types whose ``weight`` is spectrally normalized by :func:`apply_spectral_norm`.
 SPECTRAL_NORM_LAYERS: tuple[type[nn.Module], ...] = (
@@ -52,3 +53,31 @@ def _has_spectral_norm(layer: nn.Module) -> bool:
     if not parametrize.is_parametrized(layer, "weight"):
         return False
     return any(type(p).__name__ == "_SpectralNorm" for p in layer.parametrizations["weight"])
+
+
+def _spectral_norms(module: nn.Module) -> list[tuple[str, nn.Module, nn.Parameter]]:
+    """(qualified name, torch's spectral-norm parametrization, the raw weight) of every normalized weight."""
+    found = []
+    for name, layer in module.named_modules():
+        if parametrize.is_parametrized(layer, "weight"):
+            for i, p in enumerate(layer.parametrizations["weight"]):
+                if type(p).__name__ == "_SpectralNorm":
+                    found.append((f"{name}.parametrizations.weight.{i}".lstrip("."), p,
+                                  layer.parametrizations["weight"].original))
+    return found
+
+
+def power_iteration_vectors(module: nn.Module) -> set[str]:
+    """Names (as in ``module.named_buffers()``) of the power-iteration vectors u, v of spectral norm in ``module``."""
+    return {f"{name}.{vector}" for name, _, _ in _spectral_norms(module) for vector in ("_u", "_v")}
+
+
+@torch.no_grad()
+def power_iteration_(module: nn.Module, iterations: int = 1) -> None:
+    """Run ``iterations`` steps of spectral norm's power iteration on every normalized weight W of ``module``,
+    u ← Wv/‖Wv‖, v ← Wᵀu/‖Wᵀu‖ (what a forward pass in training mode does), so that σ(W) ≈ uᵀWv holds for
+    weights that were set rather than trained, such as an exponential moving average (`gankit.training.ema`).
+    """
+    for _, norm, weight in _spectral_norms(module):
+        if weight.ndim > 1:
+            norm._power_method(norm._reshape_weight_to_matrix(weight), iterations)

@@ -18,6 +18,7 @@ from gankit.sampling.jacobian_rejection import JacobianRejectionSampler, Jacobia
 from gankit.sampling.loading import LoadedGenerator, load_discriminator, load_generator
 from gankit.sampling.rejection import (DRSResult, DRSSettings, calibrate_discriminator, calibration_pool_size,
                                       rejection_sample)
+from gankit.sampling.standing import prepare_standing
 from gankit.sampling.styles import check_psi, styled_module, synthesize, truncated_ws
 from gankit.sampling.truncation import check_truncation, truncated_normal
 from gankit.training.setup import load_data
@@ -66,6 +67,7 @@ def draw_samples(source: str | Path | LoadedGenerator, n: int, *, label: int | s
     check_truncation(truncation)
     check_psi(truncation_psi)
     loaded = source if isinstance(source, LoadedGenerator) else load_generator(source)
+    prepare_standing(loaded, truncation)
     if not loaded.game.takes_noise and loaded.data.kind == "series":
         raise ConfigError(f"{loaded.checkpoint.parent.parent} continues series from their histories (game "
                           f"'{loaded.config.game}'): draw paths with gankit.api.sample_paths")

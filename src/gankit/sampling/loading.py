@@ -24,6 +24,7 @@ class LoadedGenerator:
     data: DataSpec
     step: int
     checkpoint: Path
+    standing: tuple[float | None] | None = None  # the truncation its standing statistics are for (`standing`)
 
     @property
     def device(self) -> torch.device:
