@@ -156,3 +156,30 @@ def test_sample_paths_continues_a_history_to_any_length(capsys, tmp_path):
     expect_user_error(capsys, "sample", run, "-n", 4, "--length", 5, "--prices", "--out", tmp_path / "x.npy",
                       says=("--prices needs a run trained on log returns",))
     assert not (tmp_path / "x.npy").exists()
+
+
+def test_window_autocov_pairs_each_generated_step_with_every_earlier_value():
+    from gankit.games.series_cgan import window_autocov
+
+    windows = torch.randn(3, 6, 1, dtype=torch.float64)
+    x = windows[..., 0]
+    got = window_autocov(windows, start=4)  # p = 4 past values, 2 generated ones (indices 4, 5)
+    want = [torch.stack([x[:, j - k] * x[:, j] for j in range(max(4, k), 6)]).mean() for k in range(1, 6)]
+    assert got.shape == (5,) and torch.allclose(got, torch.stack(want))
+    changed = windows.clone()
+    changed[:, 0] += 1.0  # the history alone: only lags that reach a generated step (k >= 4) move
+    moved = (window_autocov(changed, 4) != got).nonzero().flatten().tolist()
+    assert moved == [3, 4]
+    with pytest.raises(ValueError, match="start must be in"):
+        window_autocov(windows, 6)
+
+
+def test_the_autocovariance_term_enters_the_generator_loss_only(tmp_path):
+    with pytest.raises(ConfigError, match="'series-cgan.lambda_acf' must be 0 or more"):
+        load_config("cgan-ar1", ["series-cgan.lambda_acf=-1"])
+    api.train(load_config("cgan-ar1", TINY + ["train.steps=2", "series-cgan.lambda_acf=1"]), tmp_path / "run")
+    import json
+
+    rows = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
+    train = [r for r in rows if r.get("kind") == "train"]
+    assert train and all(r["acf_gap"] >= 0 and r["loss/G"] > r["loss/G_gan"] for r in train)

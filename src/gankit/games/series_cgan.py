@@ -10,6 +10,10 @@ G rolls the AR-FNN step out q times from a real history h = x_{1..p} with fresh 
 
 D runs ``train.d_steps`` times per G step (the benchmark: 2, Adam betas (0, 0.9), lr G 1e-4 and D 2e-4).
 ``lambda_mse > 0`` adds λ·E‖G(h, z) - f‖² to L_G, the supervised term of the benchmark's "TimeGAN" baseline.
+``lambda_acf > 0`` adds λ·Σ_k (γ_fake(k) - γ_real(k))² to L_G, a moment-matching term on the linear autocorrelation
+(gankit's addition): γ(k) = the mean of x_{j-k}·x_j over the batch and over the window's pairs whose later index j
+is a generated step (j ≥ p), k = 1..p+q-1, for the windows [h, G(h, z)] and [h, f] (`window_autocov`); its
+gradient moves only G's linear dependence on the history and on its own earlier steps.
 Options live in config section ``series-cgan``; the windows' p and q come from the data (``data.history``,
 ``data.future``).
 """
@@ -49,6 +53,7 @@ class SeriesCGANOptions:
     d_abs: bool = False  # the critic also reads |window| (gankit.models.arfnn.WindowCritic)
     g_vol: bool = False  # the generator's step is scaled by a volatility head (gankit.models.arfnn.ARFNNGenerator)
     g_bound: float = 0.0  # each generated step squashed to B tanh(x / B) (0: unbounded)
+    lambda_acf: float = 0.0  # weight of the autocovariance-matching term (module docstring; 0: off)
 
 
 def check_series_cgan(options: SeriesCGANOptions) -> None:
@@ -57,9 +62,19 @@ def check_series_cgan(options: SeriesCGANOptions) -> None:
             raise ConfigError(f"config key '{NAME}.{key}' must be positive, got {getattr(options, key)!r}")
     if options.z_dim < 0:
         raise ConfigError(f"config key '{NAME}.z_dim' must be 0 or more, got {options.z_dim!r}")
-    for key in ("lambda_mse", "g_bound"):
+    for key in ("lambda_mse", "g_bound", "lambda_acf"):
         if getattr(options, key) < 0:
             raise ConfigError(f"config key '{NAME}.{key}' must be 0 or more, got {getattr(options, key)!r}")
+
+
+def window_autocov(windows: torch.Tensor, start: int) -> torch.Tensor:
+    """γ(k) ``(L - 1,)`` for k = 1..L-1 of windows ``(N, L, d)``: the mean of x_{j-k}·x_j over the batch, the d
+    channels and the indices j ≥ max(start, k) (the pairs whose later value is at or after ``start``)."""
+    length = windows.shape[1]
+    if not 0 <= start < length:
+        raise ValueError(f"start must be in [0, {length}), got {start}")
+    return torch.stack([(windows[:, max(start, k) - k : length - k] * windows[:, max(start, k) :]).mean()
+                        for k in range(1, length)])
 
 
 class SeriesCGANGame(Game):
@@ -67,12 +82,13 @@ class SeriesCGANGame(Game):
 
     def __init__(self, generator: nn.Module, critic: nn.Module, *, history: int, future: int, z_dim: int,
                  loss: str = "nonsaturating", d_steps: int = 1, gp_weight: float = 0.0, clip: float | None = None,
-                 lambda_mse: float = 0.0, ema: bool = False) -> None:
+                 lambda_mse: float = 0.0, lambda_acf: float = 0.0, ema: bool = False) -> None:
         super().__init__(networks={"G": NetworkSpec(generator, "generator", ema=ema),
                                    "D": NetworkSpec(critic, "discriminator")})
         self.loss_name, self.adversarial = loss, losses.get_loss(loss)
         self.history, self.future, self.z_dim = history, future, z_dim
         self.d_steps, self.gp_weight, self.clip, self.lambda_mse = d_steps, gp_weight, clip, lambda_mse
+        self.lambda_acf = lambda_acf
 
     # ------------------------------------------------------------------------------------------ schedule
     def phases(self) -> list[Phase]:
@@ -91,6 +107,7 @@ class SeriesCGANGame(Game):
 
     def summary_lines(self) -> list[str]:
         extra = f" + {self.lambda_mse:g}·MSE" if self.lambda_mse else ""
+        extra += f" + {self.lambda_acf:g}·autocovariance" if self.lambda_acf else ""
         return [f"windows  {self.history} past -> {self.future} next steps, G rolled out step by step; "
                 f"loss {self.loss_name}{extra}"]
 
@@ -162,6 +179,11 @@ class SeriesCGANGame(Game):
                 mse = F.mse_loss(fake.float(), future.float())
                 loss = loss + self.lambda_mse * mse
                 stats["mse"] = mse.detach()
+            if self.lambda_acf > 0:
+                gap = window_autocov(self._windows(history, fake).float(), self.history)
+                gap = ((gap - window_autocov(self._windows(history, future).float(), self.history)) ** 2).sum()
+                loss = loss + self.lambda_acf * gap
+                stats["acf_gap"] = gap.detach()
             stats["loss/G"] = loss.detach()
             return loss, stats
         raise KeyError(phase)
@@ -192,4 +214,4 @@ def build_series_cgan(config: Config, data: DataSpec) -> SeriesCGANGame:
                           d_steps=config.train.d_steps,
                           gp_weight=config.reg.gp_weight if config.loss == "wgan-gp" else 0.0,
                           clip=config.reg.clip if config.loss == "wasserstein" else None,
-                          lambda_mse=options.lambda_mse, ema=config.train.ema > 0)
+                          lambda_mse=options.lambda_mse, lambda_acf=options.lambda_acf, ema=config.train.ema > 0)
