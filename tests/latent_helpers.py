@@ -70,11 +70,12 @@ class FakeGame:
 def fake_styled_run() -> LoadedGenerator:
     module = FakeStyled().eval().requires_grad_(False)
     spec = DataSpec("fake", "image", (1, 4, 4))
-    return LoadedGenerator(FakeGame(), module, SimpleNamespace(game="style"), spec, 7, Path("run/checkpoints/x"))
+    config = SimpleNamespace(game="style", sample=SimpleNamespace(standing_stats=0))
+    return LoadedGenerator(FakeGame(), module, config, spec, 7, Path("run/checkpoints/x"))
 
 
 def identity_run(side: int = 64) -> LoadedGenerator:
     """A "generator" whose image is its latent code (side² numbers), for path lengths computed by hand."""
     spec = DataSpec("fake", "image", (1, side, side))
-    return LoadedGenerator(FakeGame(side * side), Reshape(side).eval(), SimpleNamespace(game="unconditional"), spec,
-                           1, Path("run/checkpoints/x"))
+    config = SimpleNamespace(game="unconditional", sample=SimpleNamespace(standing_stats=0))
+    return LoadedGenerator(FakeGame(side * side), Reshape(side).eval(), config, spec, 1, Path("run/checkpoints/x"))
