@@ -16,7 +16,8 @@ scored by `gankit eval` under one protocol, in one table beside `dcgan-fashion`.
 2. Scoring, one run after another on ``--score-threads`` threads: `gankit.evaluation.evaluate_source` with
    ``--metrics`` (default fid, kid, pr and swd: Fréchet and kernel Inception distances, precision/recall of
    Kynkäänniemi et al. 2019 and ProGAN's sliced Wasserstein distance on Laplacian pyramids) of ``--n`` samples
-   (seed 0; the EMA generator where the recipe keeps one) against the first ``--n`` Fashion-MNIST test images,
+   (seed 0; the EMA generator where the recipe keeps one; untruncated latent codes, ``--truncation 0``, whatever
+   the recipe's ``sample.truncation``: the literature's FID is of the unbiased sampler) against the first ``--n`` Fashion-MNIST test images,
    features from ``--extractor`` (default Inception-v3 pool3, the literature's; it must be installed:
    `gankit assets install inception`).
 
@@ -67,8 +68,9 @@ def train_all(recipes: list[str], minutes: float, threads: int, parallel: int, o
 
 
 def score(run: Path, metrics: str, n: int, extractor: str) -> dict:
-    """The chosen metrics of ``n`` samples of ``run`` (seed 0) against the first ``n`` test images."""
-    found = evaluate_source(run, metrics=metrics, n=n, seed=0, extractor=extractor, log=None)
+    """The chosen metrics of ``n`` samples of ``run`` (seed 0, untruncated codes) against the first ``n`` test
+    images."""
+    found = evaluate_source(run, metrics=metrics, n=n, seed=0, extractor=extractor, truncation=0, log=None)
     return {key: value for key, value in found.items() if key != "settings" and isinstance(value, (int, float))}
 
 
@@ -90,12 +92,15 @@ def main() -> None:
     parser.add_argument("--extractor", default="inception", help="inception or classifier")
     parser.add_argument("--score-threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE",
+                        help="overrides for every training, e.g. train.keep=100 to keep every checkpoint")
     args = parser.parse_args()
     if args.out.exists():
         raise SystemExit(f"error: {args.out} exists; pick another --out")
     recipes = args.recipes.split(",")
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    rows = train_all(recipes, args.minutes, args.threads, args.parallel, args.out)
+    rows = train_all(recipes, args.minutes, args.threads, args.parallel, args.out,
+                     extras=[tuple(args.set)] * len(recipes))
     torch.set_num_threads(args.score_threads)
     for row in rows:
         row.update(score(args.out / row["recipe"], args.metrics, args.n, args.extractor))

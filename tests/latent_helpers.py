@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import torch
 from torch import nn
 
+from gankit.config.schema import SampleConfig
 from gankit.games import DataSpec
 from gankit.sampling.loading import LoadedGenerator
 
@@ -70,12 +71,12 @@ class FakeGame:
 def fake_styled_run() -> LoadedGenerator:
     module = FakeStyled().eval().requires_grad_(False)
     spec = DataSpec("fake", "image", (1, 4, 4))
-    config = SimpleNamespace(game="style", sample=SimpleNamespace(standing_stats=0))
+    config = SimpleNamespace(game="style", sample=SampleConfig())
     return LoadedGenerator(FakeGame(), module, config, spec, 7, Path("run/checkpoints/x"))
 
 
 def identity_run(side: int = 64) -> LoadedGenerator:
     """A "generator" whose image is its latent code (side² numbers), for path lengths computed by hand."""
     spec = DataSpec("fake", "image", (1, side, side))
-    config = SimpleNamespace(game="unconditional", sample=SimpleNamespace(standing_stats=0))
+    config = SimpleNamespace(game="unconditional", sample=SampleConfig())
     return LoadedGenerator(FakeGame(side * side), Reshape(side).eval(), config, spec, 1, Path("run/checkpoints/x"))

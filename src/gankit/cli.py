@@ -84,8 +84,8 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     elif drawn.jacobian is not None:
         how = (f", rejecting {share:.0%} of latent codes where the generator is steepest (‖J‖_F > "
                f"{drawn.jacobian.threshold:.3g}; {drawn.jacobian.proposed:,} proposals)")
-    if args.truncation is not None:
-        how += f" with latent codes truncated to ±{args.truncation:g}"
+    if drawn.truncation is not None:
+        how += f" with latent codes truncated to ±{drawn.truncation:g}"
     how += "" if args.truncation_psi is None else f" with w truncated toward its mean (psi {args.truncation_psi:g})"
     if drawn.drs is not None and share > 0:
         how += f", its proposals screened by Jacobian rejection of {share:.0%}"
@@ -248,7 +248,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--drs", action="store_true", help="discriminator rejection sampling (Azadi et al. 2019) with "
                    "the run's own D, calibrated first; unconditional runs")
     p.add_argument("--truncation", type=float, metavar="T", help="the truncation trick (Brock et al. 2019): "
-                   "latent codes from N(0, I) truncated to [-T, T]; less varied, more typical samples")
+                   "latent codes from N(0, I) truncated to [-T, T]; less varied, more typical samples (default: the "
+                   "run's sample.truncation; 0 turns it off)")
     p.add_argument("--truncation-psi", type=float, metavar="PSI", help="style-based runs (stylegan, stylegan2): the "
                    "truncation trick in w, w_avg + PSI (w - w_avg), PSI in [0, 1]; 0 gives the mean image")
     p.add_argument("--jacobian-rejection", type=float, metavar="Q", help=JACOBIAN_HELP)
@@ -298,7 +299,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--extractor", metavar="NAME", help=f"classifier or inception (default {EVAL_DEFAULTS['extractor']})")
     p.add_argument("--seed", type=int, help=f"latent vectors and KID subsets (default {EVAL_DEFAULTS['seed']})")
     p.add_argument("--label", type=int, help="evaluate one class of a conditional generator")
-    p.add_argument("--truncation", type=float, metavar="T", help="latent codes truncated to [-T, T] (Brock et al. 2019)")
+    p.add_argument("--truncation", type=float, metavar="T", help="latent codes truncated to [-T, T] (Brock et al. 2019; "
+                   "default: the run's sample.truncation; 0 turns it off)")
     p.add_argument("--jacobian-rejection", type=float, metavar="Q", help=JACOBIAN_HELP)
     p.add_argument("--cache-dir", metavar="DIR", help="classifiers and reference statistics (default $GANKIT_CACHE "
                    "or ~/.cache/gankit)")

@@ -9,6 +9,7 @@ import torch
 from cli_helpers import expect_user_error, fingerprint, run_cli
 
 from gankit import api
+from gankit.config import load_config
 from gankit.errors import ConfigError
 from gankit.sampling.truncation import truncated_normal
 
@@ -63,7 +64,34 @@ def test_cli_sample_with_truncation_writes_and_says_so(capsys, ring_run, tmp_pat
     np.testing.assert_array_equal(np.load(out), api.sample(ring_run, 40, truncation=0.7).numpy())
 
 
-@pytest.mark.parametrize("value", ["0", "-2", "nan"])
+def test_a_runs_sample_truncation_is_its_default_and_0_turns_it_off(ring_run):
+    loaded = api.load_generator(ring_run)
+    raw = {"jacobian_rejection": 0.0}
+    plain = api.sample(loaded, 200, seed=1, **raw)
+    loaded.config.sample.truncation = 0.5  # as if trained with sample.truncation=0.5
+    drawn = api.draw_samples(loaded, 200, seed=1, **raw)
+    assert drawn.truncation == 0.5
+    assert torch.equal(drawn.samples, api.sample(loaded, 200, seed=1, truncation=0.5, **raw))
+    off = api.draw_samples(loaded, 200, seed=1, truncation=0, **raw)
+    assert off.truncation is None
+    assert torch.equal(off.samples, plain)
+
+
+@pytest.mark.parametrize("value", ["-1", "nan", "inf"])
+def test_a_bad_sample_truncation_in_the_config_is_refused(value):
+    with pytest.raises(ConfigError, match="sample.truncation' must be"):
+        load_config("dcgan", [f"sample.truncation={value}"])
+
+
+def test_cli_truncation_0_samples_untruncated(capsys, ring_run, tmp_path):
+    out = tmp_path / "plain.npy"
+    code, stdout, err = run_cli(capsys, "sample", ring_run, "-n", 40, "--truncation", 0, "--out", out)
+    assert code == 0, err
+    assert "truncated" not in stdout
+    np.testing.assert_array_equal(np.load(out), api.sample(ring_run, 40).numpy())
+
+
+@pytest.mark.parametrize("value", ["-2", "nan"])
 def test_cli_bad_truncation_is_one_line_and_writes_nothing(capsys, ring_run, tmp_path, value):
     before = fingerprint(tmp_path)
     expect_user_error(capsys, "sample", ring_run, "-n", 5, "--truncation", value, "--out", tmp_path / "x.npy",

@@ -123,6 +123,7 @@ class SampleConfig:
 
     jacobian_rejection: float = 0.0  # reject this share of latent codes with the steepest G (Tanielian et al. 2020)
     standing_stats: int = 0  # batches to re-estimate G's batch-norm statistics from before sampling (BigGAN; 0: off)
+    truncation: float = 0.0  # draw latent codes from N(0, I) truncated to [-T, T] (BigGAN's truncation trick; 0: off)
 
 
 @dataclass

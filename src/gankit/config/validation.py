@@ -113,6 +113,9 @@ def validate(config: Config) -> None:
         raise ConfigError("config key 'sample.jacobian_rejection' must be in [0, 1) (0 turns it off), "
                           f"got {config.sample.jacobian_rejection!r}")
     _positive(config.sample.standing_stats, "sample.standing_stats", allow_zero=True)
+    if not (math.isfinite(config.sample.truncation) and config.sample.truncation >= 0):
+        raise ConfigError("config key 'sample.truncation' must be a positive number or 0 (no truncation), "
+                          f"got {config.sample.truncation!r}")
     device = config.device
     if not (device in ("auto", "cpu", "mps") or re.fullmatch(r"cuda(:\d+)?", device)):
         raise ConfigError(f"config key 'device' must be auto, cpu, cuda, cuda:N or mps; got '{device}'")

@@ -123,7 +123,7 @@ def _sample_generator(path: Path, n: int | None, *, seed: int, label: int | None
                          truncation=truncation)
     samples = drawn.samples
     settings = {"source": str(path), "source_kind": "generator", "checkpoint": str(loaded.checkpoint),
-                "step": loaded.step, "label": label, "n_samples": count, "truncation": truncation,
+                "step": loaded.step, "label": label, "n_samples": count, "truncation": drawn.truncation,
                 "generator_classes": loaded.game.num_classes,  # 0: an unconditional generator
                 "jacobian_rejection": drawn.jacobian_rejection,
                 "run_data": {"name": loaded.data.name, "shape": list(loaded.data.sample_shape),

@@ -35,7 +35,7 @@ def sample(source: str | Path | LoadedGenerator, n: int, *, label: int | str | N
     `drs` (True or a `gankit.sampling.rejection.DRSSettings`) draws them by discriminator rejection sampling
     (Azadi et al. 2019) with the run's own discriminator, calibrated first against this generator.
     `truncation` t draws the latent codes from N(0, I) truncated to [-t, t] (the truncation trick,
-    `gankit.sampling.truncation`); None samples the generator as trained.
+    `gankit.sampling.truncation`); None takes the run's `sample.truncation`, 0 samples the generator as trained.
     `jacobian_rejection` q rejects the share q of latent codes where the generator is steepest
     (`gankit.sampling.jacobian_rejection`, Tanielian et al. 2020); None takes the run's `sample.jacobian_rejection`,
     0 turns it off. With `drs` too, DRS screens the samples that pass the Jacobian rejection.
@@ -50,12 +50,14 @@ def sample(source: str | Path | LoadedGenerator, n: int, *, label: int | str | N
 
 @dataclass
 class DrawnSamples:
-    """Samples and how they were drawn: the Jacobian rejection share used (0: none), and the DRS result or the
-    Jacobian rejection sampler (threshold, proposals) when either screened them."""
+    """Samples and how they were drawn: the Jacobian rejection share used (0: none), the truncation threshold of
+    the latent codes (None: untruncated), and the DRS result or the Jacobian rejection sampler (threshold,
+    proposals) when either screened them."""
 
     samples: torch.Tensor
     loaded: LoadedGenerator
     jacobian_rejection: float
+    truncation: float | None = None
     drs: DRSResult | None = None
     jacobian: JacobianRejectionSampler | None = None
 
@@ -64,9 +66,11 @@ def draw_samples(source: str | Path | LoadedGenerator, n: int, *, label: int | s
                  batch_size: int = 500, drs: bool | DRSSettings = False, truncation: float | None = None,
                  jacobian_rejection: float | None = None, truncation_psi: float | None = None) -> DrawnSamples:
     """`sample`, keeping what the sampling did (see `DrawnSamples`): what `gankit sample` reports."""
-    check_truncation(truncation)
+    if truncation is not None and truncation != 0:
+        check_truncation(truncation)
     check_psi(truncation_psi)
     loaded = source if isinstance(source, LoadedGenerator) else load_generator(source)
+    truncation = run_truncation(loaded, truncation)
     prepare_standing(loaded, truncation)
     if not loaded.game.takes_noise and loaded.data.kind == "series":
         raise ConfigError(f"{loaded.checkpoint.parent.parent} continues series from their histories (game "
@@ -85,14 +89,24 @@ def draw_samples(source: str | Path | LoadedGenerator, n: int, *, label: int | s
     if drs:
         result = sample_drs(loaded, n, seed=seed, settings=drs if isinstance(drs, DRSSettings) else DRSSettings(),
                             label=label, truncation=truncation, jacobian_rejection=share)
-        return DrawnSamples(result.samples, loaded, share, drs=result)
+        return DrawnSamples(result.samples, loaded, share, truncation, drs=result)
     if share > 0:
         sampler = jacobian_rejection_sampler(loaded, share, label=label, seed=seed, truncation=truncation,
                                              batch_size=batch_size)
-        return DrawnSamples(sampler(n), loaded, share, jacobian=sampler)
+        return DrawnSamples(sampler(n), loaded, share, truncation, jacobian=sampler)
     samples = _sample_plain(loaded, n, label=label, seed=seed, batch_size=batch_size, truncation=truncation,
                             psi=truncation_psi)
-    return DrawnSamples(samples, loaded, share)
+    return DrawnSamples(samples, loaded, share, truncation)
+
+
+def run_truncation(loaded: LoadedGenerator, truncation: float | None) -> float | None:
+    """The truncation threshold to draw latent codes with: `truncation`, or the run's `sample.truncation` if None;
+    0 (given or configured) means untruncated, returned as None."""
+    chosen = loaded.config.sample.truncation if truncation is None else truncation
+    if chosen == 0:
+        return None
+    check_truncation(chosen)
+    return chosen
 
 
 def _jacobian_share(loaded: LoadedGenerator, share: float | None) -> float:

@@ -14,7 +14,9 @@ every layer and rendered by `G.synthesis(ws, noise_mode="const")`, clipped to [-
 
 The code of seed s is the one ``gankit sample RUN -n 1 --seed s`` draws (`gankit.sampling.draw`; without rejection
 sampling, ``--jacobian-rejection 0`` for a run that rejects by default), and the frames at t = 0 and t = 1 are
-rendered exactly as that sample is, so a walk's endpoints are those samples.
+rendered exactly as that sample is, so a walk's endpoints are those samples; the codes are truncated at the run's
+``sample.truncation`` and batch norms use its standing statistics (``sample.standing_stats``) when it sets them,
+as ``gankit sample`` does.
 """
 
 from __future__ import annotations
@@ -28,9 +30,10 @@ import torch
 
 from gankit.errors import ConfigError, RunFolderError
 from gankit.paths import check_creatable, make_dir, protected_reason
-from gankit.sampling.draw import _latent_drawer
+from gankit.sampling.draw import _latent_drawer, run_truncation
 from gankit.sampling.loading import LoadedGenerator, load_generator
 from gankit.sampling.output import check_sample_output, save_samples
+from gankit.sampling.standing import prepare_standing
 
 __all__ = ["Interpolation", "check_interpolation_output", "interpolate", "is_style_generator", "lerp", "parse_seeds",
            "save_interpolation", "slerp", "slerp_rows"]
@@ -127,7 +130,9 @@ def interpolate(source: str | Path | LoadedGenerator, seeds: str | Sequence[int]
     loaded = source if isinstance(source, LoadedGenerator) else load_generator(source)
     check_image_generator(loaded, "interpolate")
     game, module = loaded.game, loaded.module
-    ends = [_latent_drawer(loaded, label=label, seed=seed, truncation=None)(1) for seed in seeds]
+    truncation = run_truncation(loaded, None)  # the ends as `gankit sample` draws them: the run's truncation
+    prepare_standing(loaded, truncation)
+    ends = [_latent_drawer(loaded, label=label, seed=seed, truncation=truncation)(1) for seed in seeds]
     fractions = torch.arange(frames, dtype=torch.float64) / (frames - 1)
     style = is_style_generator(module)
     out = []

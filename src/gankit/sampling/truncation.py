@@ -25,7 +25,7 @@ __all__ = ["truncated_normal", "check_truncation"]
 def check_truncation(threshold: float | None) -> None:
     """Refuse a threshold that is not a positive finite number (None means no truncation)."""
     if threshold is not None and not (math.isfinite(threshold) and threshold > 0):
-        raise ConfigError(f"--truncation must be a positive number, got {threshold}")
+        raise ConfigError(f"--truncation must be a positive number (or 0 for none), got {threshold}")
 
 
 def truncated_normal(shape: tuple[int, ...], threshold: float | None, *, generator: torch.Generator,
