@@ -183,3 +183,25 @@ def test_the_autocovariance_term_enters_the_generator_loss_only(tmp_path):
     rows = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
     train = [r for r in rows if r.get("kind") == "train"]
     assert train and all(r["acf_gap"] >= 0 and r["loss/G"] > r["loss/G_gan"] for r in train)
+
+
+def test_window_autocov_from_lag_0_starts_with_the_generated_steps_second_moment():
+    from gankit.games.series_cgan import window_autocov
+
+    windows = torch.randn(3, 6, 1, dtype=torch.float64)
+    got = window_autocov(windows.abs(), start=4, first_lag=0)
+    assert got.shape == (6,)
+    assert torch.allclose(got[0], (windows[:, 4:] ** 2).mean())  # |x_j|·|x_j| over the generated steps
+    assert torch.allclose(got[1:], window_autocov(windows.abs(), start=4))
+
+
+def test_the_absolute_autocovariance_term_enters_the_generator_loss(tmp_path):
+    with pytest.raises(ConfigError, match="'series-cgan.lambda_acf_abs' must be 0 or more"):
+        load_config("cgan-ar1", ["series-cgan.lambda_acf_abs=-1"])
+    api.train(load_config("cgan-ar1", TINY + ["train.steps=2", "series-cgan.lambda_acf_abs=1"]), tmp_path / "run")
+    import json
+
+    rows = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
+    train = [r for r in rows if r.get("kind") == "train"]
+    assert train and all(r["acf_abs_gap"] > 0 and "acf_gap" not in r and r["loss/G"] > r["loss/G_gan"]
+                         for r in train)

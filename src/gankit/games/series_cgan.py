@@ -14,6 +14,9 @@ D runs ``train.d_steps`` times per G step (the benchmark: 2, Adam betas (0, 0.9)
 (gankit's addition): γ(k) = the mean of x_{j-k}·x_j over the batch and over the window's pairs whose later index j
 is a generated step (j ≥ p), k = 1..p+q-1, for the windows [h, G(h, z)] and [h, f] (`window_autocov`); its
 gradient moves only G's linear dependence on the history and on its own earlier steps.
+``lambda_acf_abs > 0`` adds λ·Σ_k (γ⁺_fake(k) - γ⁺_real(k))² for the absolute values, k = 0..p+q-1: γ⁺(k) is the
+mean of |x_{j-k}|·|x_j| over the same pairs, not centred, so lag 0 matches the generated steps' second moment and
+the other lags the level and persistence of |x| (volatility clustering), the stylized fact a GARCH captures.
 Options live in config section ``series-cgan``; the windows' p and q come from the data (``data.history``,
 ``data.future``).
 """
@@ -54,6 +57,7 @@ class SeriesCGANOptions:
     g_vol: bool = False  # the generator's step is scaled by a volatility head (gankit.models.arfnn.ARFNNGenerator)
     g_bound: float = 0.0  # each generated step squashed to B tanh(x / B) (0: unbounded)
     lambda_acf: float = 0.0  # weight of the autocovariance-matching term (module docstring; 0: off)
+    lambda_acf_abs: float = 0.0  # weight of the same term on |x|, lag 0 included (module docstring; 0: off)
 
 
 def check_series_cgan(options: SeriesCGANOptions) -> None:
@@ -62,19 +66,19 @@ def check_series_cgan(options: SeriesCGANOptions) -> None:
             raise ConfigError(f"config key '{NAME}.{key}' must be positive, got {getattr(options, key)!r}")
     if options.z_dim < 0:
         raise ConfigError(f"config key '{NAME}.z_dim' must be 0 or more, got {options.z_dim!r}")
-    for key in ("lambda_mse", "g_bound", "lambda_acf"):
+    for key in ("lambda_mse", "g_bound", "lambda_acf", "lambda_acf_abs"):
         if getattr(options, key) < 0:
             raise ConfigError(f"config key '{NAME}.{key}' must be 0 or more, got {getattr(options, key)!r}")
 
 
-def window_autocov(windows: torch.Tensor, start: int) -> torch.Tensor:
-    """γ(k) ``(L - 1,)`` for k = 1..L-1 of windows ``(N, L, d)``: the mean of x_{j-k}·x_j over the batch, the d
-    channels and the indices j ≥ max(start, k) (the pairs whose later value is at or after ``start``)."""
+def window_autocov(windows: torch.Tensor, start: int, first_lag: int = 1) -> torch.Tensor:
+    """γ(k) ``(L - first_lag,)`` for k = first_lag..L-1 of windows ``(N, L, d)``: the mean of x_{j-k}·x_j over the
+    batch, the d channels and the indices j ≥ max(start, k) (the pairs whose later value is at or after ``start``)."""
     length = windows.shape[1]
     if not 0 <= start < length:
         raise ValueError(f"start must be in [0, {length}), got {start}")
     return torch.stack([(windows[:, max(start, k) - k : length - k] * windows[:, max(start, k) :]).mean()
-                        for k in range(1, length)])
+                        for k in range(first_lag, length)])
 
 
 class SeriesCGANGame(Game):
@@ -82,13 +86,14 @@ class SeriesCGANGame(Game):
 
     def __init__(self, generator: nn.Module, critic: nn.Module, *, history: int, future: int, z_dim: int,
                  loss: str = "nonsaturating", d_steps: int = 1, gp_weight: float = 0.0, clip: float | None = None,
-                 lambda_mse: float = 0.0, lambda_acf: float = 0.0, ema: bool = False) -> None:
+                 lambda_mse: float = 0.0, lambda_acf: float = 0.0, lambda_acf_abs: float = 0.0,
+                 ema: bool = False) -> None:
         super().__init__(networks={"G": NetworkSpec(generator, "generator", ema=ema),
                                    "D": NetworkSpec(critic, "discriminator")})
         self.loss_name, self.adversarial = loss, losses.get_loss(loss)
         self.history, self.future, self.z_dim = history, future, z_dim
         self.d_steps, self.gp_weight, self.clip, self.lambda_mse = d_steps, gp_weight, clip, lambda_mse
-        self.lambda_acf = lambda_acf
+        self.lambda_acf, self.lambda_acf_abs = lambda_acf, lambda_acf_abs
 
     # ------------------------------------------------------------------------------------------ schedule
     def phases(self) -> list[Phase]:
@@ -108,6 +113,7 @@ class SeriesCGANGame(Game):
     def summary_lines(self) -> list[str]:
         extra = f" + {self.lambda_mse:g}·MSE" if self.lambda_mse else ""
         extra += f" + {self.lambda_acf:g}·autocovariance" if self.lambda_acf else ""
+        extra += f" + {self.lambda_acf_abs:g}·autocovariance of |x|" if self.lambda_acf_abs else ""
         return [f"windows  {self.history} past -> {self.future} next steps, G rolled out step by step; "
                 f"loss {self.loss_name}{extra}"]
 
@@ -179,14 +185,23 @@ class SeriesCGANGame(Game):
                 mse = F.mse_loss(fake.float(), future.float())
                 loss = loss + self.lambda_mse * mse
                 stats["mse"] = mse.detach()
-            if self.lambda_acf > 0:
-                gap = window_autocov(self._windows(history, fake).float(), self.history)
-                gap = ((gap - window_autocov(self._windows(history, future).float(), self.history)) ** 2).sum()
-                loss = loss + self.lambda_acf * gap
-                stats["acf_gap"] = gap.detach()
+            for weight, name, transform, first_lag in ((self.lambda_acf, "acf_gap", None, 1),
+                                                       (self.lambda_acf_abs, "acf_abs_gap", torch.abs, 0)):
+                if weight > 0:
+                    gap = self._autocov_gap(history, fake, future, transform, first_lag)
+                    loss = loss + weight * gap
+                    stats[name] = gap.detach()
             stats["loss/G"] = loss.detach()
             return loss, stats
         raise KeyError(phase)
+
+    def _autocov_gap(self, history: torch.Tensor, fake: torch.Tensor, future: torch.Tensor,
+                     transform: Any, first_lag: int) -> torch.Tensor:
+        """Σ_k (γ_fake(k) − γ_real(k))² of `window_autocov` for [h, G] against [h, f], of `transform`(x) if given."""
+        gammas = []
+        for windows in (self._windows(history, fake).float(), self._windows(history, future).float()):
+            gammas.append(window_autocov(windows if transform is None else transform(windows), self.history, first_lag))
+        return ((gammas[0] - gammas[1]) ** 2).sum()
 
     def after_phase(self, phase: str) -> None:
         if phase == "D" and self.clip is not None:
@@ -214,4 +229,5 @@ def build_series_cgan(config: Config, data: DataSpec) -> SeriesCGANGame:
                           d_steps=config.train.d_steps,
                           gp_weight=config.reg.gp_weight if config.loss == "wgan-gp" else 0.0,
                           clip=config.reg.clip if config.loss == "wasserstein" else None,
-                          lambda_mse=options.lambda_mse, lambda_acf=options.lambda_acf, ema=config.train.ema > 0)
+                          lambda_mse=options.lambda_mse, lambda_acf=options.lambda_acf,
+                          lambda_acf_abs=options.lambda_acf_abs, ema=config.train.ema > 0)
