@@ -63,3 +63,17 @@ def test_truncated_latents_are_evaluated_and_refused_where_they_cannot_apply(dig
     assert "--truncation applies to a generator" in capsys.readouterr().err
     assert main(["eval", str(ring_run), "--truncation", "-1", "--cache-dir", cache]) == 2
     assert "truncation" in capsys.readouterr().err
+
+
+def test_eval_loads_the_generator_once_for_its_samples_and_its_label_accuracy(digits_run, tmp_path, capsys,
+                                                                               monkeypatch):
+    import gankit.evaluation.labels as labels_module
+    import gankit.evaluation.sources as sources_module
+
+    loads = []
+    for module in (sources_module, labels_module):
+        real = module.load_generator
+        monkeypatch.setattr(module, "load_generator", lambda *a, _real=real, **k: loads.append(a) or _real(*a, **k))
+    assert main(["eval", str(digits_run), "--n", "100", "--json", "--cache-dir", str(tmp_path / "cache")]) == 0
+    assert "label_accuracy" in json.loads(capsys.readouterr().out)
+    assert len(loads) == 1

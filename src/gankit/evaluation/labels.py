@@ -23,7 +23,7 @@ from gankit.errors import ConfigError
 from gankit.evaluation.sources import EvalSource
 from gankit.metrics import FeatureExtractor, label_accuracy
 from gankit.metrics.extractors.base import extract
-from gankit.sampling import draw_samples, load_generator
+from gankit.sampling import LoadedGenerator, draw_samples, load_generator
 
 NAME = "labels"
 
@@ -51,13 +51,15 @@ def choose_label_metric(chosen: tuple[str, ...] | None, src: EvalSource, *, ref:
     return tuple(name for name in chosen if name != NAME), True
 
 
-def measure_label_accuracy(source: str | Path, classifier: FeatureExtractor, *, n: int, seed: int,
+def measure_label_accuracy(source: str | Path | LoadedGenerator, classifier: FeatureExtractor, *, n: int, seed: int,
                            label: int | str | None, device: torch.device, batch_size: int | None = None,
                            jacobian_rejection: float | None = None, truncation: float | None = None,
                            dtype: torch.dtype | None = None) -> tuple[dict[str, float], dict[str, Any]]:
     """(metrics, settings): ``n`` samples split evenly over the classes (all of class ``label`` when given), each
-    class drawn from the same latent seed, classified by ``classifier``."""
-    loaded = load_generator(source, device=device)
+    class drawn from the same latent seed, classified by ``classifier``. ``source``: a run or checkpoint, or its
+    generator already loaded (`gankit.evaluation.sources.EvalSource.generator`: loaded, and its standing
+    statistics estimated, once per evaluation)."""
+    loaded = source if isinstance(source, LoadedGenerator) else load_generator(source, device=device)
     classes = [label] if label is not None else list(range(loaded.game.num_classes))
     per_class = math.ceil(n / len(classes))
     predicted, requested = [], []

@@ -180,8 +180,9 @@ def evaluate_source(
     def with_labels(result: dict[str, Any], classifier: FeatureExtractor) -> dict[str, Any]:
         if wants_labels:
             found, result["settings"]["labels"] = measure_label_accuracy(
-                source, classifier, n=count, seed=seed, label=label, device=torch_device, batch_size=batch_size,
-                jacobian_rejection=jacobian_rejection, truncation=truncation, dtype=FEATURE_DTYPES[precision])
+                src.generator or source, classifier, n=count, seed=seed, label=label, device=torch_device,
+                batch_size=batch_size, jacobian_rejection=jacobian_rejection, truncation=truncation,
+                dtype=FEATURE_DTYPES[precision])
             result = {**{k: v for k, v in result.items() if k != "settings"}, **found, "settings": result["settings"]}
         return result
 

@@ -20,7 +20,7 @@ from gankit.config import DataConfig
 from gankit.data import ArrayDataset, dataset_names, load_dataset
 from gankit.errors import ConfigError, DataError
 from gankit.evaluation.defaults import EVAL_DEFAULTS
-from gankit.sampling import draw_samples, load_generator
+from gankit.sampling import LoadedGenerator, draw_samples, load_generator
 
 # Datasets with a held-out test split; the reference of a run on these is their test split, else "train".
 DATASETS_WITH_TEST_SPLIT = ("fashion-mnist", "mnist", "idx")
@@ -36,6 +36,7 @@ class EvalSource:
     kind: str  # "image" or "points"
     settings: dict[str, Any]
     data_config: DataConfig | None = None  # the training data of a run (for the default reference)
+    generator: LoadedGenerator | None = None  # the loaded generator that drew the samples (None: not a generator)
 
     @property
     def sample_shape(self) -> tuple[int, ...]:
@@ -128,7 +129,7 @@ def _sample_generator(path: Path, n: int | None, *, seed: int, label: int | None
                 "jacobian_rejection": drawn.jacobian_rejection,
                 "run_data": {"name": loaded.data.name, "shape": list(loaded.data.sample_shape),
                              "num_classes": loaded.data.num_classes}}
-    return EvalSource(samples, loaded.data.kind, settings, loaded.config.data)
+    return EvalSource(samples, loaded.data.kind, settings, loaded.config.data, generator=loaded)
 
 
 def _load_array(path: Path, n: int | None) -> EvalSource:
