@@ -110,3 +110,15 @@ def test_sampling_applies_the_key_once_per_truncation(sagan):
 def test_a_negative_key_is_refused():
     with pytest.raises(ConfigError, match="sample.standing_stats' must be 0 or more"):
         load_config("dcgan", ["sample.standing_stats=-1"])
+
+
+def test_interpolation_uses_the_runs_truncation_and_projection_untruncated_codes(sagan):
+    config, spec, game = sagan
+    config = copy.deepcopy(config)
+    config.sample.standing_stats, config.sample.truncation = 2, 0.8
+    loaded = LoadedGenerator(game, copy.deepcopy(game.module("G")).eval(), config, spec, 0, Path("unused"))
+    walk = api.interpolate(loaded, "1,2", frames=3, label=3)
+    assert loaded.standing == (0.8,)
+    torch.testing.assert_close(walk.frames[-1:], api.sample(loaded, 1, label=3, seed=2))  # an end is its sample
+    api.project(loaded, torch.zeros(1, *spec.sample_shape), steps=1, starts=1, label=3)
+    assert loaded.standing == (None,)

@@ -24,6 +24,7 @@ from gankit.paths import check_creatable, make_dir, protected_reason
 from gankit.previews import save_png, to_uint8
 from gankit.sampling.interpolate import check_image_generator, is_style_generator
 from gankit.sampling.loading import LoadedGenerator, load_generator
+from gankit.sampling.standing import prepare_standing
 from gankit.sampling.project import Projection, perceptual_loss, pixel_mse, project
 
 __all__ = ["ProjectedImage", "check_projection_output", "project_image", "read_target", "save_projection"]
@@ -63,7 +64,8 @@ def project_image(source: str | Path | LoadedGenerator, image: str | Path | torc
     """Project `image` (a file of the run's size and channels, or a tensor (1, C, H, W) in [-1, 1]) into the
     latent space of `source`'s generator (its EMA when kept): `steps` Adam steps at `lr`, loss pixel MSE plus
     `perceptual` × the VGG16 feature distance (`gankit.sampling.project.perceptual_loss`; needs asset vgg16).
-    A conditional generator needs `label` (the image's class: a name or an index)."""
+    A conditional generator needs `label` (the image's class: a name or an index). A run with
+    ``sample.standing_stats`` projects with batch-norm statistics re-estimated for untruncated codes."""
     if steps < 1:
         raise ConfigError(f"--steps must be at least 1, got {steps}")
     if not lr > 0:
@@ -72,6 +74,7 @@ def project_image(source: str | Path | LoadedGenerator, image: str | Path | torc
         raise ConfigError(f"--perceptual must be 0 (off) or a positive weight, got {perceptual}")
     loaded = source if isinstance(source, LoadedGenerator) else load_generator(source)
     check_image_generator(loaded, "project")
+    prepare_standing(loaded, None)  # batch norms for untruncated codes, the space the search ranges over
     shape = tuple(loaded.data.sample_shape)
     if isinstance(image, torch.Tensor):
         target = image.float().reshape(1, *image.shape[-3:])
