@@ -11,7 +11,7 @@ from gankit.data import SeriesSource, Windowing, load_dataset
 from gankit.data.lambert_w import fit_igmm, gaussianize, heavy_tail
 from gankit.data.series_pipeline import fit_pipeline
 from gankit.data.series_real import QUANTGAN_WINDOW, arch_prices
-from gankit.errors import DataError
+from gankit.errors import ConfigError, DataError
 
 from cli_helpers import expect_user_error, run_cli
 
@@ -153,6 +153,10 @@ def test_cgan_sp500_learns_the_law_of_returns_and_gankit_eval_reports_the_facts(
     early, late = (api.evaluate_source(run / "checkpoints" / f"step-{step:08d}", metrics="marginal", log=None)
                    for step in (10, 200))
     assert late["marginal_distance"] < 0.5 * early["marginal_distance"], (early, late)
+    # r2's least squares has p + 1 = 6 coefficients: 6 windows would fit any target exactly
+    with pytest.raises(ConfigError, match="r2: its least squares has 6 coefficients"):
+        api.evaluate_source(run, metrics="r2", n=6, log=None)
+    assert "r2_tstr" in api.evaluate_source(run, metrics="r2", n=7, log=None)
     figure = tmp_path / "facts.png"
     code, out, _ = run_cli(capsys, "eval", run, "--n", 4, "--plot", figure)
     assert code == 0 and all(k in out for k in ("emd_1", "emd_20", "acf_abs", "leverage", "marginal_distance"))

@@ -152,6 +152,15 @@ def evaluate_series(run: str | Path, *, metrics: Sequence[str] | None, n: int | 
     history, future = data.eval_windows()
     count = min(n or len(history), len(history))
     history, future = history[:count].to(device), future[:count].to(device)
+    skipped: list[str] = []
+    coefficients = history.shape[1] * history.shape[2] + 1  # the least squares of r2: p·d weights + intercept
+    if "r2" in chosen and count <= coefficients:
+        why = (f"r2: its least squares has {coefficients} coefficients (p·d + 1), so {count} windows fit any "
+               "target exactly; give --n above that")
+        if metrics is not None and "r2" in metrics:
+            raise ConfigError(f"metric {why}")
+        skipped.append(why)
+        chosen = tuple(name for name in chosen if name != "r2")
     rng = torch.Generator(device=device).manual_seed(seed)
     with torch.no_grad():
         fake = loaded.game.rollout(loaded.module, history, future.shape[1], rng=rng).float()
@@ -162,7 +171,7 @@ def evaluate_series(run: str | Path, *, metrics: Sequence[str] | None, n: int | 
         "n_fake": count, "n": count, "seed": seed,
         "ref": {"dataset": data.name, "split": split, "n": count, "identity": f"{data.name} {split} windows",
                 "shape": list(data.sample_shape)},
-        "extractor": None, "extractor_id": "none", "classifier": None, "precision": "fp32", "skipped": [],
+        "extractor": None, "extractor_id": "none", "classifier": None, "precision": "fp32", "skipped": skipped,
         "cache_dir": str(cache), "plot": None if plot is None else str(plot),
     }
     return result
