@@ -200,7 +200,8 @@ class SeriesCGANGame(Game):
         """Σ_k (γ_fake(k) − γ_real(k))² of `window_autocov` for [h, G] against [h, f], of `transform`(x) if given."""
         gammas = []
         for windows in (self._windows(history, fake).float(), self._windows(history, future).float()):
-            gammas.append(window_autocov(windows if transform is None else transform(windows), self.history, first_lag))
+            values = windows if transform is None else transform(windows)
+            gammas.append(window_autocov(values, self.history, first_lag))
         return ((gammas[0] - gammas[1]) ** 2).sum()
 
     def after_phase(self, phase: str) -> None:
