@@ -49,22 +49,21 @@ def apply_spectral_norm(module: nn.Module, *, n_power_iterations: int = 1, eps: 
     return module
 
 
-def _has_spectral_norm(layer: nn.Module) -> bool:
+def _layer_spectral_norms(layer: nn.Module) -> list[tuple[int, nn.Module]]:
+    """(index, torch's spectral-norm parametrization) of each spectral norm on ``layer.weight`` (usually 0 or 1)."""
     if not parametrize.is_parametrized(layer, "weight"):
-        return False
-    return any(type(p).__name__ == "_SpectralNorm" for p in layer.parametrizations["weight"])
+        return []
+    return [(i, p) for i, p in enumerate(layer.parametrizations["weight"]) if type(p).__name__ == "_SpectralNorm"]
+
+
+def _has_spectral_norm(layer: nn.Module) -> bool:
+    return bool(_layer_spectral_norms(layer))
 
 
 def _spectral_norms(module: nn.Module) -> list[tuple[str, nn.Module, nn.Parameter]]:
     """(qualified name, torch's spectral-norm parametrization, the raw weight) of every normalized weight."""
-    found = []
-    for name, layer in module.named_modules():
-        if parametrize.is_parametrized(layer, "weight"):
-            for i, p in enumerate(layer.parametrizations["weight"]):
-                if type(p).__name__ == "_SpectralNorm":
-                    found.append((f"{name}.parametrizations.weight.{i}".lstrip("."), p,
-                                  layer.parametrizations["weight"].original))
-    return found
+    return [(f"{name}.parametrizations.weight.{i}".lstrip("."), p, layer.parametrizations["weight"].original)
+            for name, layer in module.named_modules() for i, p in _layer_spectral_norms(layer)]
 
 
 def power_iteration_vectors(module: nn.Module) -> set[str]:

@@ -100,13 +100,11 @@ def draw_samples(source: str | Path | LoadedGenerator, n: int, *, label: int | s
 
 
 def run_truncation(loaded: LoadedGenerator, truncation: float | None) -> float | None:
-    """The truncation threshold to draw latent codes with: `truncation`, or the run's `sample.truncation` if None;
-    0 (given or configured) means untruncated, returned as None."""
+    """The truncation threshold to draw latent codes with: `truncation` (checked by `check_truncation` unless 0), or
+    the run's `sample.truncation` (checked with the config) if None; 0 (given or configured) means untruncated,
+    returned as None."""
     chosen = loaded.config.sample.truncation if truncation is None else truncation
-    if chosen == 0:
-        return None
-    check_truncation(chosen)
-    return chosen
+    return None if chosen == 0 else chosen
 
 
 def _jacobian_share(loaded: LoadedGenerator, share: float | None) -> float:
