@@ -176,7 +176,8 @@ def train(config: Config | str | None, out: str | Path | None = None, *,
             print("\n".join(summary), file=sys.stderr, flush=True)
         torch.manual_seed(config.seed + 1000 * dist.rank)
         stream = DataStream.of(dataset, config.train.batch_size, seed=config.seed, device=device,
-                            rank=dist.rank, world_size=dist.world_size, channels_last=config.train.channels_last)
+                            rank=dist.rank, world_size=dist.world_size, channels_last=config.train.channels_last,
+                            needs=game.needs)
         trainer = Trainer(game, stream, config, run_dir, device, dist, examples=dataset.preview_examples(),
                           metadata={"data_spec": data_spec_dict(spec)}, hooks=training_hooks(config, dataset),
                           precision=choose_precision(config.train.amp, device, data_kind=dataset.kind))

@@ -103,7 +103,7 @@ class Synthesizer:
         use_threads(config.train.threads, log=lambda line: None)  # idle cores only: oversubscribed threads crawl
         torch.manual_seed(config.seed)
         game = build_game(config, spec)
-        stream = DataStream.of(dataset, config.train.batch_size, seed=config.seed, device=device)
+        stream = DataStream.of(dataset, config.train.batch_size, seed=config.seed, device=device, needs=game.needs)
         with tempfile.TemporaryDirectory(prefix="gankit-synth-") as tmp:
             trainer = Trainer(game, stream, config, Path(tmp) / "run", device, examples=dataset.preview_examples(),
                               metadata={"data_spec": data_spec_dict(spec)},

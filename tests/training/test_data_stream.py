@@ -70,3 +70,13 @@ def test_a_single_group_keeps_the_state_format_of_earlier_versions():
     stream = DataStream({"samples": {"x": torch.zeros(20, 2)}}, 5, seed=0, device=torch.device("cpu"))
     stream.next()
     assert stream.state_dict() == {"epoch": 0, "position": 5}
+
+
+def test_a_stream_given_the_game_needs_draws_only_their_groups_with_the_same_seeds():
+    groups = {"draws": {"row": torch.arange(40)}, "records": {"record": torch.arange(100, 140)}}
+    full = DataStream(groups, 8, seed=3, device=torch.device("cpu"))
+    only = DataStream(groups, 8, seed=3, device=torch.device("cpu"), needs=("record",))
+    assert only.field_names == ("record",)
+    for _ in range(7):  # the kept group keeps its seed (its number among all groups): the same records
+        assert torch.equal(only.next()["record"], full.next()["record"])
+    assert only.state_dict() == full.state_dict()["groups"]["records"]

@@ -81,14 +81,25 @@ class TableSpans:
         order[soft] = len(self.tanh) + np.arange(len(soft))
         self._layout = {"tanh": self.tanh, "soft": soft, "order": order.tolist(),
                         "segment": [s for s, (_, w) in enumerate(self.softmax) for _ in range(w)],
+                        "row_segment": self._row_segments(),
                         "discrete": [o + j for o, w in self.discrete for j in range(w)],
                         "discrete_segment": [s for s, (_, w) in enumerate(self.discrete) for _ in range(w)]}
         self._indices: dict[torch.device, dict[str, torch.Tensor]] = {}
 
+    def _row_segments(self) -> list[int]:
+        """Each column of a row (in the row's order): its one-hot span's number, or ``len(self.softmax)`` (one
+        extra segment) for an α value."""
+        segments = [len(self.softmax)] * self.width
+        for number, (offset, width) in enumerate(self.softmax):
+            segments[offset : offset + width] = [number] * width
+        return segments
+
     def indices(self, device: torch.device) -> dict[str, torch.Tensor]:
         """The layout's column indices (int64 on ``device``, made once): ``tanh`` (the α values), ``soft`` (every
-        one-hot column) with ``segment`` (its span's number), ``discrete`` (the categorical columns' one-hots, in
-        the conditional vector's order) with ``discrete_segment``, and ``order`` (the row from tanh ⊕ soft)."""
+        one-hot column) with ``segment`` (its span's number), ``row_segment`` (every column's span number in the
+        row's own order, α values in the extra segment ``len(softmax)``), ``discrete`` (the categorical columns'
+        one-hots, in the conditional vector's order) with ``discrete_segment``, and ``order`` (the row from tanh ⊕
+        soft)."""
         device = torch.device(device)
         if device not in self._indices:
             self._indices[device] = {k: torch.tensor(v, dtype=torch.int64, device=device)

@@ -64,7 +64,8 @@ class TVAEGame(Game):
 
     def __init__(self, encoder: nn.Module, decoder: nn.Module, spans: TableSpans, *, z_dim: int,
                  loss_factor: float, one_hots: str = "sample") -> None:
-        super().__init__(networks={"E": NetworkSpec(encoder, "generator"), "G": NetworkSpec(decoder, "generator")})
+        super().__init__(networks={"E": NetworkSpec(encoder, "generator", optimizer="VAE"),  # one Adam: one phase
+                                   "G": NetworkSpec(decoder, "generator", optimizer="VAE")})
         self.spans, self.z_dim, self.loss_factor, self.one_hots = spans, z_dim, loss_factor, one_hots
 
     def phases(self) -> list[Phase]:
@@ -83,17 +84,17 @@ class TVAEGame(Game):
     def _reconstruction(self, out: torch.Tensor, rows: torch.Tensor, log_delta: torch.Tensor) -> torch.Tensor:
         """-log p(r | z) per row (up to a constant): the α terms, and the cross-entropies of the one-hot spans,
         Σ_spans CE = Σ_spans logsumexp(out_span) - Σ out · r over the one-hot columns (r one-hot in each span,
-        as training rows are), every span at once (`gankit.nn.segments`)."""
-        total = out.new_zeros(())
+        as training rows are), every span at once over the whole row (`gankit.nn.segments`): the α columns form
+        one extra segment whose log-sum-exp is dropped, and r is masked to the one-hot columns, so no column is
+        gathered (a table's one-hots are most of its width)."""
         index = self.spans.indices(out.device)
+        count, segment = len(self.spans.softmax), index["row_segment"]
+        lse = segment_logsumexp(out, segment, count + 1)[:, :count]
+        total = lse.sum() - (out * (rows * (segment < count))).sum()
         if self.spans.tanh:
             tanh = index["tanh"]
-            delta = log_delta[tanh].exp()
-            err = (rows[:, tanh] - torch.tanh(out[:, tanh])) ** 2 / (2 * delta ** 2)
-            total = total + err.sum() + len(rows) * log_delta[tanh].sum()
-        soft = out[:, index["soft"]]
-        lse = segment_logsumexp(soft, index["segment"], len(self.spans.softmax))
-        total = total + lse.sum() - (soft * rows[:, index["soft"]]).sum()
+            err = (rows[:, tanh] - torch.tanh(out[:, tanh])) ** 2 * (-2 * log_delta[tanh]).exp()
+            total = total + err.sum() / 2 + len(rows) * log_delta[tanh].sum()
         return total / len(rows)
 
     def phase_loss(self, phase: str, ctx: PhaseContext) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:

@@ -74,11 +74,11 @@ class TabularEncoder(nn.Module):
             layers += [nn.Linear(size, width), nn.ReLU()]
             size = width
         self.net = nn.Sequential(*layers)
-        self.mu, self.logvar = nn.Linear(size, z_dim), nn.Linear(size, z_dim)
+        self.head = nn.Linear(size, 2 * z_dim)  # μ and log σ² from one matrix product
 
     def forward(self, rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        h = self.net(rows)
-        return self.mu(h), self.logvar(h)
+        mu, logvar = self.head(self.net(rows)).chunk(2, dim=1)
+        return mu, logvar
 
 
 class TabularDecoder(nn.Module):

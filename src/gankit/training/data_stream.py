@@ -8,7 +8,9 @@ translation, each with its own length and epochs).
 Each epoch of a group is a permutation drawn from a generator seeded by (seed, group number, epoch), so the
 order depends on nothing but those numbers and a resumed run continues exactly where it stopped. The global
 batch ``batch_size * world_size`` is split into contiguous rank slices; a partial last batch is dropped. The
-first group is seeded as the single group of earlier versions was, so their runs resume unchanged.
+first group is seeded as the single group of earlier versions was, so their runs resume unchanged. Given the
+fields a game reads (``needs``, `Game.needs`), a stream draws only the groups that hold one of them (a table's
+CTGAN draws and TVAE records are separate groups): the others cost a gather per step for nothing.
 
 With gradient accumulation (`next_parts`), a step takes the global batch of ``parts`` times the size and splits
 each rank's contiguous share into ``parts`` micro-batches: the samples (and the position after the step) are
@@ -78,11 +80,14 @@ class DataStream:
         rank: int = 0,
         world_size: int = 1,
         channels_last: bool = False,
+        needs: tuple[str, ...] | None = None,
     ) -> None:
         global_batch = batch_size * world_size
         self.groups: dict[str, _Group] = {}
         for number, (name, fields) in enumerate(groups.items()):
             present = {k: v for k, v in fields.items() if v is not None}
+            if needs is not None and not set(present) & set(needs):
+                continue  # a group the game never reads is not drawn; the others keep their numbers' seeds
             # group 0 keeps the seed of the single-group stream of earlier versions
             group = _Group(present, seed if number == 0 else seed + 7919 * number)
             if group.size < global_batch:
