@@ -30,7 +30,7 @@ from gankit import losses
 from gankit.data.table import table_meta
 from gankit.errors import ConfigError
 from gankit.games.base import DataSpec, Game, NetworkSpec, Phase, PhaseContext
-from gankit.nn.segments import segment_logsumexp, segment_softmax
+from gankit.nn.segments import membership_matrix, segment_logsumexp, segment_softmax
 
 if TYPE_CHECKING:
     from gankit.config import Config
@@ -85,6 +85,7 @@ class TableSpans:
                         "discrete": [o + j for o, w in self.discrete for j in range(w)],
                         "discrete_segment": [s for s, (_, w) in enumerate(self.discrete) for _ in range(w)]}
         self._indices: dict[torch.device, dict[str, torch.Tensor]] = {}
+        self._memberships: dict[tuple[str, torch.device], torch.Tensor | None] = {}
 
     def _row_segments(self) -> list[int]:
         """Each column of a row (in the row's order): its one-hot span's number, or ``len(self.softmax)`` (one
@@ -106,6 +107,16 @@ class TableSpans:
                                      for k, v in self._layout.items()}
         return self._indices[device]
 
+    def membership(self, key: str, device: torch.device) -> torch.Tensor | None:
+        """The dense membership matrix (`gankit.nn.segments.membership_matrix`) of the segments ``key``
+        (``segment``, ``row_segment`` or ``discrete_segment``) on ``device``, made once; None for a table too wide."""
+        device = torch.device(device)
+        if (key, device) not in self._memberships:
+            count = {"segment": len(self.softmax), "row_segment": len(self.softmax) + 1,
+                     "discrete_segment": len(self.discrete)}[key]
+            self._memberships[key, device] = membership_matrix(self.indices(device)[key], count)
+        return self._memberships[key, device]
+
     def activate(self, logits: torch.Tensor, tau: float, uniform: torch.Tensor | None, hard: bool = False
                  ) -> torch.Tensor:
         """tanh on α; softmax((logits + g) / τ) on each one-hot (g Gumbel noise from ``uniform`` of the logits'
@@ -117,7 +128,8 @@ class TableSpans:
         soft = logits[:, index["soft"]]
         if uniform is not None:
             soft = soft - torch.log(-torch.log(uniform[:, index["soft"]].clamp(1e-10, 1 - 1e-7)))
-        parts = [torch.tanh(logits[:, index["tanh"]]), segment_softmax(soft / tau, index["segment"], len(self.softmax))]
+        parts = [torch.tanh(logits[:, index["tanh"]]), segment_softmax(soft / tau, index["segment"], len(self.softmax),
+                                                                      self.membership("segment", logits.device))]
         return torch.cat(parts, 1)[:, index["order"]]
 
     def _activate_hard(self, logits: torch.Tensor, uniform: torch.Tensor | None) -> torch.Tensor:
@@ -184,7 +196,8 @@ class TableSpans:
             return logits.new_zeros(())
         index = self.indices(logits.device)
         chosen = logits[:, index["discrete"]]
-        lse = segment_logsumexp(chosen, index["discrete_segment"], len(self.discrete))
+        lse = segment_logsumexp(chosen, index["discrete_segment"], len(self.discrete),
+                                self.membership("discrete_segment", logits.device))
         conditioned = cond.new_zeros(len(cond), len(self.discrete)).index_add(1, index["discrete_segment"], cond)
         return ((lse * conditioned).sum() - (chosen * cond).sum()) / len(logits)
 

@@ -89,7 +89,7 @@ class TVAEGame(Game):
         gathered (a table's one-hots are most of its width)."""
         index = self.spans.indices(out.device)
         count, segment = len(self.spans.softmax), index["row_segment"]
-        lse = segment_logsumexp(out, segment, count + 1)[:, :count]
+        lse = segment_logsumexp(out, segment, count + 1, self.spans.membership("row_segment", out.device))[:, :count]
         total = lse.sum() - (out * (rows * (segment < count))).sum()
         if self.spans.tanh:
             tanh = index["tanh"]

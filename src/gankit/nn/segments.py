@@ -17,6 +17,15 @@ from __future__ import annotations
 
 import torch
 
+MAX_DENSE = 1 << 22  # entries of a dense membership matrix (16 MiB in float32); wider tables use index kernels
+
+
+def membership_matrix(segment: torch.Tensor, count: int, dtype: torch.dtype = torch.float32) -> torch.Tensor | None:
+    """``(C, count)``: 1 where column c is in segment s, else 0; None when C × count exceeds `MAX_DENSE`."""
+    if segment.numel() * count > MAX_DENSE:
+        return None
+    return torch.nn.functional.one_hot(segment, count).to(dtype)
+
 
 def _segment_max(x: torch.Tensor, segment: torch.Tensor, count: int) -> torch.Tensor:
     """``(N, count)``: each segment's maximum of ``x`` ``(N, C)``, without gradient."""
@@ -25,17 +34,33 @@ def _segment_max(x: torch.Tensor, segment: torch.Tensor, count: int) -> torch.Te
         return out.scatter_reduce(1, segment.expand(x.shape[0], -1), x, "amax", include_self=True)
 
 
-def segment_softmax(x: torch.Tensor, segment: torch.Tensor, count: int) -> torch.Tensor:
+def _spread(values: torch.Tensor, segment: torch.Tensor, membership: torch.Tensor | None) -> torch.Tensor:
+    """``(N, C)``: each column's segment value from ``values`` ``(N, count)`` (exactly: one 1 per column)."""
+    if membership is None:
+        return values[:, segment]
+    with torch.autocast(values.device.type, enabled=False):  # in the values' own precision, not autocast's
+        return values @ membership.to(values.dtype).T
+
+
+def _segment_sums(e: torch.Tensor, segment: torch.Tensor, count: int, membership: torch.Tensor | None) -> torch.Tensor:
+    """``(N, count)``: the sum of ``e`` ``(N, C)`` over each segment's columns."""
+    if membership is not None:
+        with torch.autocast(e.device.type, enabled=False):
+            return e @ membership.to(e.dtype)
+    return e.new_zeros(e.shape[0], count).index_add(1, segment, e)
+
+
+def segment_softmax(x: torch.Tensor, segment: torch.Tensor, count: int,
+                    membership: torch.Tensor | None = None) -> torch.Tensor:
     """The softmax of each segment of the columns of ``x`` ``(N, C)``; ``segment`` ``(C,)`` int64 on x's device
-    gives each column's segment in 0..count-1 (module docstring)."""
+    gives each column's segment in 0..count-1, ``membership`` its dense form when at hand (module docstring)."""
     top = _segment_max(x, segment, count)
-    e = torch.exp(x - top[:, segment])
-    total = x.new_zeros(x.shape[0], count).index_add(1, segment, e)
-    return e / total[:, segment]
+    e = torch.exp(x - _spread(top, segment, membership))
+    return e / _spread(_segment_sums(e, segment, count, membership), segment, membership)
 
 
-def segment_logsumexp(x: torch.Tensor, segment: torch.Tensor, count: int) -> torch.Tensor:
+def segment_logsumexp(x: torch.Tensor, segment: torch.Tensor, count: int,
+                      membership: torch.Tensor | None = None) -> torch.Tensor:
     """``(N, count)``: log Σ exp over each segment of the columns of ``x`` ``(N, C)`` (module docstring)."""
     top = _segment_max(x, segment, count)
-    total = x.new_zeros(x.shape[0], count).index_add(1, segment, torch.exp(x - top[:, segment]))
-    return top + torch.log(total)
+    return top + torch.log(_segment_sums(torch.exp(x - _spread(top, segment, membership)), segment, count, membership))
