@@ -100,9 +100,9 @@ def draw_samples(source: str | Path | LoadedGenerator, n: int, *, label: int | s
 
 
 def run_truncation(loaded: LoadedGenerator, truncation: float | None) -> float | None:
-    """The truncation threshold to draw latent codes with: `truncation` (checked by `check_truncation` unless 0), or
-    the run's `sample.truncation` (checked with the config) if None; 0 (given or configured) means untruncated,
-    returned as None."""
+    """The truncation threshold to draw latent codes with: `truncation` (the caller checks a given one with
+    `check_truncation`, as `draw_samples` does before loading), or the run's `sample.truncation` (checked with the
+    config) if None; 0 (given or configured) means untruncated, returned as None."""
     chosen = loaded.config.sample.truncation if truncation is None else truncation
     return None if chosen == 0 else chosen
 
