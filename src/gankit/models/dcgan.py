@@ -42,7 +42,6 @@ from torch import nn
 
 from gankit.errors import ConfigError
 from gankit.models.init import dcgan_init_
-from gankit.nn.thin_conv import ThinConv2d, ThinConvTranspose2d
 
 #: The discriminator's normalizations (`model.d_norm`).
 D_NORM_CHOICES = ("batch", "none")
@@ -99,8 +98,7 @@ class DCGANGenerator(nn.Module):
                 nn.BatchNorm2d(c_out),
                 nn.ReLU(inplace=True),
             ]
-        # the image-side layers: thin, so float32 on a CPU takes torch's native kernels (gankit.nn.thin_conv)
-        layers += [ThinConvTranspose2d(hidden[-1], channels, kernel_size=4, stride=2, padding=1), nn.Tanh()]
+        layers += [nn.ConvTranspose2d(hidden[-1], channels, kernel_size=4, stride=2, padding=1), nn.Tanh()]
         self.net = nn.Sequential(*layers)
         dcgan_init_(self)
 
@@ -125,7 +123,7 @@ class DCGANFeatures(nn.Module):
         base, doublings = dcgan_plan(img_size)
         hidden = _widths(width, doublings)[::-1]
         layers: list[nn.Module] = [
-            ThinConv2d(channels, hidden[0], kernel_size=4, stride=2, padding=1),
+            nn.Conv2d(channels, hidden[0], kernel_size=4, stride=2, padding=1),
             nn.LeakyReLU(0.2, inplace=True),
         ]
         for c_in, c_out in zip(hidden[:-1], hidden[1:]):
