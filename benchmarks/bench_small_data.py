@@ -19,18 +19,22 @@ here, at equal wall clock:
 
 Augment modes: ``none``, ``diffaugment`` (``stab.diffaugment=color,translation,cutout``, the paper's policy for
 100%/limited data) and ``ada`` (``stylegan2.ada=true``: gankit's subset of ADA's pipeline, p adapted toward
-r_t = 0.6). Each run trains for ``--minutes`` (train.max_minutes, no step limit, seed 0) on ``--threads``
-threads, ``--parallel`` at once in their own processes (`bench_families.train_all`), and is scored by
+r_t = 0.6). Each run trains for ``--minutes`` (train.max_minutes, no step limit) once per ``--seeds`` (0 by
+default) on ``--threads`` threads, ``--parallel`` at once in their own processes (`bench_families.train_all`), and is scored by
 `gankit eval` with ``--extractor`` features (Inception by default) on ``--n`` samples: Fashion-MNIST against the
 first ``--n`` test images (held out, as the paper's FID against the full set), the stamps against the 627 stamps
-themselves (there are no others). Prints a Markdown table: one row per data set, one FID column per mode, and
-the gain of each augmentation over ``none``.
+themselves (there are no others). Prints a Markdown table: one row per data set, one FID column per mode (the
+mean over the seeds, ± their standard deviation when there are several), and the gain of each augmentation over
+``none``. Ten-minute runs are too short for D to overfit (docs/BENCHMARKS.md, "Small data"): the effect needs an
+hour or more a run and several seeds, e.g. ``--minutes 60 --fractions 0.01 --augment none,diffaugment --seeds
+0,1``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import time
 from pathlib import Path
 
@@ -44,8 +48,18 @@ AUGMENT = {"none": (), "diffaugment": ("stab.diffaugment=color,translation,cutou
 RECIPE = "stylegan2-fashion"
 
 
-def cases(fractions: list[float], augment: list[str], which: list[str], stamps_size: int) -> list[dict]:
-    """One dict per run: its name, data-set label and overrides."""
+def cases(fractions: list[float], augment: list[str], which: list[str], stamps_size: int,
+          seeds: tuple[int, ...] = (0,)) -> list[dict]:
+    """One dict per run: its name, data-set label, mode, seed and overrides (seed 0 keeps the seedless name)."""
+    found = []
+    for seed in seeds:
+        suffix, seeding = ("", ()) if seed == 0 else (f"-s{seed}", (f"seed={seed}",))
+        found += [{**run, "name": run["name"] + suffix, "seed": seed, "extra": (*run["extra"], *seeding)}
+                  for run in _cases_of_one_seed(fractions, augment, which, stamps_size)]
+    return found
+
+
+def _cases_of_one_seed(fractions: list[float], augment: list[str], which: list[str], stamps_size: int) -> list[dict]:
     found = []
     for mode in augment:
         if "fashion" in which:
@@ -67,6 +81,7 @@ def main() -> None:
     parser.add_argument("--cases", default="fashion,stamps", help="fashion, stamps or both")
     parser.add_argument("--stamps-size", type=int, default=32, help="the recipe's 32 px: 64 px is 4× the step")
     parser.add_argument("--minutes", type=float, default=10.0, help="training wall clock of each run")
+    parser.add_argument("--seeds", default="0", help="training seeds, comma-separated: every case once per seed")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--parallel", type=int, default=2)
     parser.add_argument("--n", type=int, default=2000, help="samples (and Fashion-MNIST test images) per FID")
@@ -80,7 +95,8 @@ def main() -> None:
     unknown = [m for m in modes if m not in AUGMENT]
     if unknown:
         raise SystemExit(f"error: unknown --augment {unknown}; choose among {', '.join(AUGMENT)}")
-    runs = cases([float(f) for f in args.fractions.split(",")], modes, args.cases.split(","), args.stamps_size)
+    runs = cases([float(f) for f in args.fractions.split(",")], modes, args.cases.split(","), args.stamps_size,
+                 tuple(int(seed) for seed in args.seeds.split(",")))
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     rows = train_all([RECIPE] * len(runs), args.minutes, args.threads, args.parallel, args.out,
                      names=[r["name"] for r in runs], extras=[r["extra"] for r in runs])
@@ -100,11 +116,18 @@ def main() -> None:
           " | ".join(f"gain of {m}" for m in modes if m != "none") + " |")
     print("|---|" + "---|" * (2 * len(modes) - 1))
     for data in dict.fromkeys(r["data"] for r in rows):
-        by_mode = {r["mode"]: r for r in rows if r["data"] == data}
-        cells = [f"{by_mode[m]['fid']:.2f} ({by_mode[m]['steps']:,})" if m in by_mode else "—" for m in modes]
-        gains = [f"{by_mode['none']['fid'] - by_mode[m]['fid']:+.2f}" if "none" in by_mode and m in by_mode else "—"
-                 for m in modes if m != "none"]
+        by_mode = {m: [r for r in rows if r["data"] == data and r["mode"] == m] for m in modes}
+        fid = {m: statistics.mean(r["fid"] for r in runs_) for m, runs_ in by_mode.items() if runs_}
+        cells = [_cell(by_mode[m]) if m in fid else "—" for m in modes]
+        gains = [f"{fid['none'] - fid[m]:+.2f}" if "none" in fid and m in fid else "—" for m in modes if m != "none"]
         print(f"| {data} | " + " | ".join(cells + gains) + " |")
+
+
+def _cell(runs: list[dict]) -> str:
+    """FID over the seeds' runs: the mean (± the standard deviation when there are several) and the mean steps."""
+    fids = [r["fid"] for r in runs]
+    spread = f" ± {statistics.stdev(fids):.2f}" if len(fids) > 1 else ""
+    return f"{statistics.mean(fids):.2f}{spread} ({round(statistics.mean(r['steps'] for r in runs)):,})"
 
 
 if __name__ == "__main__":
