@@ -18,13 +18,13 @@ here, at equal wall clock:
   (``data.name=tuxpaint-stamps``), for each mode.
 
 Augment modes: ``none``, ``diffaugment`` (``stab.diffaugment=color,translation,cutout``, the paper's policy for
-100%/limited data) and ``ada`` (``stylegan2.ada=true``: gankit's subset of ADA's pipeline, p adapted toward
-r_t = 0.6). Each run trains for ``--minutes`` (train.max_minutes, no step limit) once per ``--seeds`` (0 by
-default) on ``--threads`` threads, ``--parallel`` at once in their own processes (`bench_families.train_all`),
-and is scored by `gankit eval` with ``--extractor`` features (Inception by default) on ``--n`` samples:
-Fashion-MNIST against the first ``--n`` test images (held out, as the paper's FID against the full set), the
-stamps against the 627 stamps themselves (there are no others). Prints a Markdown table: one row per data set, one FID column per mode (the
-mean over the seeds, ± their standard deviation when there are several), and the gain of each augmentation over
+100%/limited data) and ``ada`` (``stylegan2.ada=true``: gankit's subset of ADA's pipeline, p adapted toward r_t =
+0.6). Each run trains for ``--minutes`` (train.max_minutes, no step limit) once per ``--seeds`` (0 by default) on
+``--threads`` threads, ``--parallel`` at once in their own processes (`bench_families.train_all`), and is scored by
+`gankit eval` with ``--extractor`` features (Inception by default) on ``--n`` samples: Fashion-MNIST against the
+first ``--n`` test images (held out, as the paper's FID against the full set), the stamps against the 627 stamps
+themselves (there are no others). Prints a Markdown table: one row per data set, one FID column per mode (the mean
+over the seeds, ± their standard deviation when there are several), and the gain of each augmentation over
 ``none``. Ten-minute runs are too short for D to overfit (docs/BENCHMARKS.md, "Small data"): the effect needs an
 hour or more a run and several seeds, e.g. ``--minutes 60 --fractions 0.01 --augment none,diffaugment --seeds
 0,1``.
